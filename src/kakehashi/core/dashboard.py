@@ -1,0 +1,94 @@
+"""What each role will see: the text of the dashboard, per role."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from kakehashi.accounts.choices import Role
+
+
+@dataclass(frozen=True)
+class RoleGuide:
+    role: str
+    title: Promise
+    sees: Promise
+    does: Promise
+
+
+ROLE_GUIDES: dict[str, RoleGuide] = {
+    guide.role: guide
+    for guide in [
+        RoleGuide(
+            Role.ADMINISTRATOR,
+            _("Administrator"),
+            _("Your organisation's members, invitations, background jobs and the audit log."),
+            _("Invite and remove members, watch jobs and verify the audit chain."),
+        ),
+        RoleGuide(
+            Role.RECEPTION_CLERK,
+            _("Reception clerk"),
+            _("Every report received, its attachments and its conversation with the finder."),
+            _(
+                "Ask the finder questions, run the acceptance checks, accept or reject a report, "
+                "and forward accepted reports to the coordinator."
+            ),
+        ),
+        RoleGuide(
+            Role.COORDINATOR,
+            _("Coordinator"),
+            _(
+                "Every case: participants, vendor statuses, the schedule, the embargo and the "
+                "timeline."
+            ),
+            _(
+                "Find and notify vendors, negotiate the publication date, record vendor statuses "
+                "and publish the advisory."
+            ),
+        ),
+        RoleGuide(
+            Role.CNA_OFFICER,
+            _("CNA officer"),
+            _("CVE ID reservations and the CVE records of every case."),
+            _("Assign CVE IDs, check records against the CNA rules and publish them."),
+        ),
+        RoleGuide(
+            Role.TRANSLATOR,
+            _("Translator"),
+            _("The translation tasks assigned to you, with their source text and glossary."),
+            _("Translate between Japanese and English and submit for review."),
+        ),
+        RoleGuide(
+            Role.COMMITTEE_MEMBER,
+            _("Publication committee member"),
+            _("Unreachable-developer cases referred to the committee, with their files."),
+            _("Judge the four criteria and record your decision."),
+        ),
+        RoleGuide(
+            Role.VENDOR_PSIRT,
+            _("Vendor PSIRT member"),
+            _("Only the cases your organisation was invited to, and only after it accepts."),
+            _("Acknowledge notices, report the status of each product and agree the date."),
+        ),
+        RoleGuide(
+            Role.VENDOR_ADMIN,
+            _("Vendor administrator"),
+            _("Your organisation's registry entry, its members and its cases."),
+            _("Keep contacts and keys current, and invite your PSIRT members."),
+        ),
+        RoleGuide(
+            Role.PARTNER_MEMBER,
+            _("Partner CERT member"),
+            _("The cases in which your CERT takes part."),
+            _("Coordinate with the vendors of your country and share your own notes."),
+        ),
+        RoleGuide(
+            Role.FINDER,
+            _("Finder"),
+            _("Your own reports, their status and the messages about them."),
+            _("Report vulnerabilities, answer questions and choose how you are credited."),
+        ),
+    ]
+}

@@ -1,0 +1,48 @@
+"""Public pages: rendered once per language and served from the cache to anonymous visitors.
+
+Public pages carry no form and no per-visitor data, so one rendering serves every
+anonymous visitor. Signed-in visitors see their own header and are never cached.
+Publication clears the cache (``clear_public_cache``) so a new advisory appears at once.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.cache import cache
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import get_language
+
+PUBLIC_CACHE_SECONDS = 300
+_VERSION_KEY = "public-pages:version"
+
+
+def _version() -> int:
+    version = cache.get(_VERSION_KEY)
+    if version is None:
+        cache.add(_VERSION_KEY, 1, timeout=None)
+        version = cache.get(_VERSION_KEY, 1)
+    return int(version)
+
+
+def clear_public_cache() -> None:
+    """Invalidate every cached public page (bump the version in their keys)."""
+    try:
+        cache.incr(_VERSION_KEY)
+    except ValueError:
+        cache.set(_VERSION_KEY, 2, timeout=None)
+
+
+def render_public_page(
+    request: HttpRequest, template: str, context: dict[str, Any] | None = None
+) -> HttpResponse:
+    if request.user.is_authenticated or request.method != "GET":
+        return render(request, template, context)
+    key = f"public-page:{_version()}:{get_language()}:{request.get_full_path()}"
+    body = cache.get(key)
+    if body is None:
+        response = render(request, template, context)
+        cache.set(key, response.content, PUBLIC_CACHE_SECONDS)
+        return response
+    return HttpResponse(body)

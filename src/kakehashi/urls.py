@@ -1,0 +1,24 @@
+from django.conf.urls.i18n import i18n_patterns
+from django.contrib import admin
+from django.urls import include, path
+
+from kakehashi.api.urls import api
+from kakehashi.core import views as core_views
+
+urlpatterns = [
+    path("healthz", core_views.healthz, name="healthz"),
+    path("api/v1/", api.urls),
+]
+
+urlpatterns += i18n_patterns(
+    path("", include("kakehashi.core.urls")),
+    path("accounts/", include("allauth.urls")),
+    path("account/", include("kakehashi.accounts.urls")),
+    path("admin/", admin.site.urls),
+    prefix_default_language=True,
+)
+
+handler404 = "kakehashi.core.errors.not_found"
+handler500 = "kakehashi.core.errors.server_error"
+handler400 = "kakehashi.core.errors.bad_request"
+handler403 = "kakehashi.core.errors.forbidden"
