@@ -274,17 +274,27 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "Kakehashi <noreply@kakehashi.invalid>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 if env("EMAIL_HOST"):
-    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    EMAIL_HOST = env("EMAIL_HOST")
-    EMAIL_PORT = env_int("EMAIL_PORT", 25)
-    EMAIL_HOST_USER = env("EMAIL_HOST_USER")
-    EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD")
-    EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
-    EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL")
-    EMAIL_TIMEOUT = 30
+    MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {
+                "host": env("EMAIL_HOST"),
+                "port": env_int("EMAIL_PORT", 25),
+                "username": env("EMAIL_HOST_USER"),
+                "password": env("EMAIL_HOST_PASSWORD"),
+                "use_tls": env_bool("EMAIL_USE_TLS"),
+                "use_ssl": env_bool("EMAIL_USE_SSL"),
+                "timeout": 30,
+            },
+        }
+    }
 else:
-    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
-    EMAIL_FILE_PATH = str(VAR_DIR / "mail")
+    MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+            "OPTIONS": {"file_path": str(VAR_DIR / "mail")},
+        }
+    }
 
 # Background jobs: rows in our own database, so enqueueing joins the transaction.
 TASKS = {
