@@ -13,7 +13,7 @@ STAMP := $(VENV)/.installed
 PYTHON_312 := $(shell for c in python3.13 python3.12 "env PYENV_VERSION=3.12.1 python3" python3; do \
 	if $$c -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else 1)' >/dev/null 2>&1; then echo "$$c"; break; fi; done)
 
-.PHONY: help run test test-postgres lint types check messages bench clean
+.PHONY: help run test lint types messages makemessages i18n-check bench clean
 
 help:
 	@echo "make run   - install, migrate, load demo data, serve http://127.0.0.1:$(PORT)"
@@ -34,6 +34,25 @@ $(STAMP): $(PY) requirements/base.txt requirements/dev.txt pyproject.toml
 
 messages: $(STAMP)
 	$(KH) compilemessages --ignore .venv --ignore var --ignore node_modules -v 0
+
+MAKEMESSAGES := $(KH) makemessages -l ja -l en --no-location --no-obsolete \
+	--ignore '.venv/*' --ignore 'var/*' --ignore 'benchmarks/*' --ignore 'tests/*' -v 0
+
+# English is the source language: its catalog copies each msgid (msgen).
+makemessages: $(STAMP)
+	$(MAKEMESSAGES)
+	msgen --no-wrap -o locale/en/LC_MESSAGES/django.po locale/en/LC_MESSAGES/django.po
+
+# CI: regenerate the catalogs from the code, then refuse untranslated or fuzzy entries.
+i18n-check: makemessages
+	$(PY) scripts/check_catalogs.py locale/ja/LC_MESSAGES/django.po locale/en/LC_MESSAGES/django.po
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+types: $(STAMP)
+	$(VENV)/bin/mypy
 
 run: $(STAMP) messages
 	@if [ "$$KAKEHASHI_ENV" = "production" ]; then \

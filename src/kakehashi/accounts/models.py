@@ -6,7 +6,7 @@ import zoneinfo
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractUser, UserManager
+from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
@@ -38,8 +38,6 @@ class User(AbstractUser):
     timezone = models.CharField(
         _("time zone"), max_length=64, default=settings.TIME_ZONE, validators=[validate_timezone]
     )
-
-    objects: UserManager[User] = UserManager()
 
     class Meta:
         verbose_name = _("user")

@@ -135,7 +135,7 @@ def tokens(request: HttpRequest) -> HttpResponse:
                 form = TokenForm()
     else:
         form = TokenForm()
-    listed = ApiToken.objects.filter(user_id=request.user.pk).order_by("-created_at")
+    listed = ApiToken.objects.filter(user_id=request.user.pk or 0).order_by("-created_at")
     return render(
         request,
         "accounts/tokens.html",

@@ -92,19 +92,20 @@ def load_demo() -> list[tuple[DemoUser, str]]:
     result = []
     with transaction.atomic():
         organisations: dict[str, Organisation] = {}
-        for spec in ORGANISATIONS:
-            organisation = Organisation.objects.filter(slug=spec.slug).first()
+        for org_spec in ORGANISATIONS:
+            organisation = Organisation.objects.filter(slug=org_spec.slug).first()
             if organisation is None:
                 organisation = actions.create_organisation(
                     None,
-                    kind=spec.kind,
-                    slug=spec.slug,
-                    name_en=spec.name_en,
-                    name_ja=spec.name_ja,
+                    kind=org_spec.kind,
+                    slug=org_spec.slug,
+                    name_en=org_spec.name_en,
+                    name_ja=org_spec.name_ja,
                 )
-            organisations[spec.slug] = organisation
-        for spec in USERS:
-            result.append((spec, _ensure_user(spec, organisations[spec.organisation])))
+            organisations[org_spec.slug] = organisation
+        for user_spec in USERS:
+            secret = _ensure_user(user_spec, organisations[user_spec.organisation])
+            result.append((user_spec, secret))
     return result
 
 

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 
 
 def _render(request: HttpRequest, status: int, title: str, message: str) -> HttpResponse:
+    body: str
     try:
         body = loader.render_to_string(
             "core/error.html", {"title": title, "message": message}, request=request

@@ -22,10 +22,9 @@ def render_mail(name: str, context: dict[str, Any], language: str) -> tuple[str,
             "site_url": settings.SITE_URL,
             **context,
         }
-        subject = render_to_string(f"mail/{name}_subject.txt", context)
-        body = render_to_string(f"mail/{name}_body.txt", context)
-    subject = " ".join(subject.split())  # headers must not contain newlines
-    return subject, body
+        subject = str(render_to_string(f"mail/{name}_subject.txt", context))
+        body = str(render_to_string(f"mail/{name}_body.txt", context))
+    return " ".join(subject.split()), body  # headers must not contain newlines
 
 
 def send_templated_mail(
