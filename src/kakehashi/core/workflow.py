@@ -71,7 +71,7 @@ class ConcurrentChange(WorkflowError):
 @dataclass
 class Workflow:
     name: str
-    label: str
+    label: Any  # a lazy translation
     states: type[models.TextChoices]
     transitions: list[Transition]
     event_labels: Mapping[str, Any] = field(default_factory=dict)
