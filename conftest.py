@@ -7,7 +7,40 @@ from collections.abc import Callable
 import pytest
 from django.test import Client
 
-from kakehashi.core.testing import World, build_world
+from kakehashi.core.testing import (
+    World,
+    build_world,
+    install_audit_triggers,
+    remove_audit_triggers,
+)
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    # A reused test database may have lost its triggers to an interrupted run.
+    with django_db_blocker.unblock():
+        install_audit_triggers()
+
+
+def _is_transactional(request) -> bool:
+    marker = request.node.get_closest_marker("django_db")
+    if marker is not None and marker.kwargs.get("transaction"):
+        return True
+    names = set(request.fixturenames)
+    return bool(names & {"transactional_db", "live_server"})
+
+
+@pytest.fixture(autouse=True)
+def _audit_log_flushable(request):
+    """Transactional tests end with a flush, which the append-only triggers refuse:
+    drop them for the flush and put them back for the next test."""
+    if not _is_transactional(request):
+        yield
+        return
+    request.getfixturevalue("transactional_db")  # set up before us, torn down after us
+    install_audit_triggers()
+    yield
+    remove_audit_triggers()
 
 
 @pytest.fixture(autouse=True)

@@ -146,3 +146,28 @@ class QueryCounter(CaptureQueriesContext):
 
 def now() -> Any:
     return timezone.now()
+
+
+def _trigger_sql() -> Any:
+    import importlib
+
+    return importlib.import_module("kakehashi.core.migrations.0002_audit_append_only")
+
+
+def install_audit_triggers() -> None:
+    """(Re)create the append-only triggers; idempotent."""
+    remove_audit_triggers()
+    sql = _trigger_sql()
+    statements = {"sqlite": sql.SQLITE_CREATE, "postgresql": sql.POSTGRES_CREATE}
+    with connection.cursor() as cursor:
+        for statement in statements.get(connection.vendor, []):
+            cursor.execute(statement)
+
+
+def remove_audit_triggers() -> None:
+    """Drop the triggers so a transactional test's teardown may flush the tables."""
+    sql = _trigger_sql()
+    statements = {"sqlite": sql.SQLITE_DROP, "postgresql": sql.POSTGRES_DROP}
+    with connection.cursor() as cursor:
+        for statement in statements.get(connection.vendor, []):
+            cursor.execute(statement)
