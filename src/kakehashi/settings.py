@@ -120,6 +120,7 @@ INSTALLED_APPS = [
     "allauth.mfa",
     "allauth.usersessions",
     "django_htmx",
+    "ninja",  # serves its Swagger UI from our static files (no CDN, CSP-clean)
     "django_tasks_db",
     "crontask",
 ]
@@ -226,6 +227,12 @@ MFA_TOTP_ISSUER = env("KAKEHASHI_SITE_NAME", "Kakehashi")
 MFA_TRUST_ENABLED = True
 USERSESSIONS_TRACK_ACTIVITY = True
 # Organisation kinds whose members must enrol a second factor before they can work.
+# Finders may register themselves; vendors and staff join by invitation either way.
+KAKEHASHI_OPEN_SIGNUP = env_bool("KAKEHASHI_OPEN_SIGNUP", default=True)
+# Reverse proxies in front of us: the client address is taken from X-Forwarded-For
+# (this many hops from the right) for rate limits and the audit log.
+KAKEHASHI_TRUSTED_PROXY_COUNT = env_int("KAKEHASHI_TRUSTED_PROXY_COUNT", 0)
+ALLAUTH_TRUSTED_PROXY_COUNT = KAKEHASHI_TRUSTED_PROXY_COUNT
 KAKEHASHI_MFA_REQUIRED_KINDS = env_list(
     "KAKEHASHI_MFA_REQUIRED_KINDS", "reception,coordinator,vendor,partner_cert"
 )
@@ -310,6 +317,7 @@ CRONTASK = {"REDIS_URL": env("CRONTASK_REDIS_URL") or None}
 KAKEHASHI_JOB_MAX_ATTEMPTS = env_int("KAKEHASHI_JOB_MAX_ATTEMPTS", 6)
 KAKEHASHI_JOB_BACKOFF_SECONDS = env_int("KAKEHASHI_JOB_BACKOFF_SECONDS", 30)
 KAKEHASHI_JOB_STALE_SECONDS = env_int("KAKEHASHI_JOB_STALE_SECONDS", 900)
+KAKEHASHI_JOB_RETENTION_DAYS = env_int("KAKEHASHI_JOB_RETENTION_DAYS", 14)
 
 # Audit chain key: separate from SECRET_KEY so that rotating sessions keeps the chain.
 KAKEHASHI_AUDIT_KEY = env("KAKEHASHI_AUDIT_KEY")

@@ -18,7 +18,7 @@ from .models import User
 class AccountAdapter(DefaultAccountAdapter):
     def is_open_for_signup(self, request: HttpRequest) -> bool:
         # Finders may register themselves; vendors and staff join by invitation.
-        return bool(getattr(settings, "KAKEHASHI_OPEN_SIGNUP", True))
+        return bool(settings.KAKEHASHI_OPEN_SIGNUP)
 
     def send_mail(self, template_prefix: str, email: str, context: dict[str, Any]) -> None:
         from kakehashi.core.tasks import deliver_mail

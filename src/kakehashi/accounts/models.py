@@ -20,6 +20,11 @@ if TYPE_CHECKING:
     from collections.abc import Iterable
 
 
+def default_timezone() -> str:
+    """The operator's zone (settings.TIME_ZONE), read at row creation, not in migrations."""
+    return settings.TIME_ZONE
+
+
 def validate_timezone(value: str) -> None:
     if value not in zoneinfo.available_timezones():
         raise ValidationError(_("Unknown time zone: %(zone)s"), params={"zone": value})
@@ -36,7 +41,7 @@ class User(AbstractUser):
         default=settings.LANGUAGE_CODE,
     )
     timezone = models.CharField(
-        _("time zone"), max_length=64, default=settings.TIME_ZONE, validators=[validate_timezone]
+        _("time zone"), max_length=64, default=default_timezone, validators=[validate_timezone]
     )
 
     class Meta:

@@ -57,8 +57,15 @@ def compute_hash(event: AuditEvent, prev_hash: str) -> str:
 
 
 def client_ip(request: HttpRequest | None) -> str | None:
+    """The client's address; behind N trusted proxies, the Nth from the right of XFF."""
     if request is None:
         return None
+    hops = settings.KAKEHASHI_TRUSTED_PROXY_COUNT
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    if hops and forwarded:
+        chain = [part.strip() for part in forwarded.split(",") if part.strip()]
+        if len(chain) >= hops:
+            return chain[-hops] or None
     return request.META.get("REMOTE_ADDR") or None
 
 

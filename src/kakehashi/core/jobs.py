@@ -107,3 +107,11 @@ def reap_stale_jobs(now: Any = None) -> int:
             task.enqueue(*row.args_kwargs["args"], **row.args_kwargs["kwargs"])
             reaped += 1
     return reaped
+
+
+def prune_finished_jobs(now: Any = None) -> int:
+    """Delete SUCCESSFUL and FAILED rows older than the retention period."""
+    now = now or timezone.now()
+    limit = now - timedelta(days=settings.KAKEHASHI_JOB_RETENTION_DAYS)
+    deleted, _ = DBTaskResult.objects.finished().filter(finished_at__lt=limit).delete()
+    return deleted

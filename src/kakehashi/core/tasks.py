@@ -5,7 +5,7 @@ from __future__ import annotations
 from crontask import cron
 from django.tasks import task
 
-from .jobs import reap_stale_jobs, retrying
+from .jobs import prune_finished_jobs, reap_stale_jobs, retrying
 from .mail import build_message
 
 
@@ -22,3 +22,10 @@ def deliver_mail(
 @task()
 def reap_jobs() -> int:
     return reap_stale_jobs()
+
+
+@cron("17 3 * * *")
+@task()
+def prune_jobs() -> int:
+    """Delete finished job rows after a retention period: they hold rendered mail."""
+    return prune_finished_jobs()
