@@ -15,13 +15,13 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from kakehashi.core import audit
 from kakehashi.core.mail import send_templated_mail
 
-from .choices import ORGANISATION_MANAGER_ROLES, ROLES_BY_KIND, TokenScope
+from .choices import ORGANISATION_MANAGER_ROLES, ROLES_BY_KIND, Role, TokenScope
 from .models import ApiToken, Invitation, Membership, Organisation, User
 
 TOKEN_PREFIX = "kh_"  # noqa: S105 - a public marker, not a secret
@@ -118,15 +118,17 @@ def invite_member(
             summary=f"{invitation.email} {role} @ {organisation.slug}",
         )
         language = language or getattr(actor, "language", "") or settings.LANGUAGE_CODE
+        # The link and the role label follow the recipient's language, not the inviter's.
+        with translation.override(language):
+            path = reverse("accounts:accept_invitation", kwargs={"secret": secret})
         send_templated_mail(
             "invitation",
             [invitation.email],
             {
                 "organisation": organisation.display_name(language),
-                "role": invitation.get_role_display(),
+                "role": Role(role).label,  # lazy: rendered under the recipient's language
                 "inviter": str(actor),
-                "link": settings.SITE_URL
-                + reverse("accounts:accept_invitation", kwargs={"secret": secret}),
+                "link": settings.SITE_URL + path,
                 "expires_at": invitation.expires_at,
             },
             language=language,

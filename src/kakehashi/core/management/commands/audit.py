@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import closing
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -23,16 +24,18 @@ class Command(BaseCommand):
             seq, digest = audit.chain_head()
             self.stdout.write(f"{seq} {digest}")
             return
-        problems = audit.iter_problems()
-        first = next(problems, None)
-        if first is None:
-            seq, digest = audit.chain_head()
-            self.stdout.write(
-                self.style.SUCCESS(f"audit chain intact: {seq} events, head {digest}")
-            )
-            return
-        self.stderr.write(f"first bad row: {first}")
-        if options["all"]:
-            for problem in problems:
-                self.stderr.write(f"also: {problem}")
+        # Close the walk (and its server-side cursor) before raising: the traceback
+        # would otherwise keep it open into whatever transaction runs next.
+        with closing(audit.iter_problems()) as problems:
+            first = next(problems, None)
+            if first is None:
+                seq, digest = audit.chain_head()
+                self.stdout.write(
+                    self.style.SUCCESS(f"audit chain intact: {seq} events, head {digest}")
+                )
+                return
+            self.stderr.write(f"first bad row: {first}")
+            if options["all"]:
+                for problem in problems:
+                    self.stderr.write(f"also: {problem}")
         raise CommandError("audit chain broken", returncode=2)
