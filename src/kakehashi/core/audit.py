@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-from collections.abc import Iterator
+from collections.abc import Generator
 from dataclasses import dataclass
 from datetime import UTC
 from typing import Any
@@ -125,7 +125,7 @@ class ChainProblem:
         return f"row id={self.pk} seq={self.seq}: {self.reason}"
 
 
-def iter_problems() -> Iterator[ChainProblem]:
+def iter_problems() -> Generator[ChainProblem, None, None]:
     """Walk the chain in sequence order and yield every inconsistency found."""
     expected_seq = 1
     prev_hash = GENESIS

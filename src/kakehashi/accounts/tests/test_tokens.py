@@ -223,10 +223,10 @@ def test_cli_list_shows_prefix_scopes_and_state_without_secrets(world):
 
     out, _err = _cli("list", "--user", "psirt")
 
-    lines = sorted(out.splitlines())
-    assert len(lines) == 2
-    assert lines[0].startswith(f"{gone.prefix} gone read revoked")
-    assert lines[1].startswith(f"{kept.prefix} kept read,write expires ")
+    lines = {line.split()[0]: line for line in out.splitlines()}
+    assert set(lines) == {kept.prefix, gone.prefix}
+    assert lines[gone.prefix] == f"{gone.prefix} gone read revoked"
+    assert lines[kept.prefix].startswith(f"{kept.prefix} kept read,write expires ")
     assert kept_secret not in out
 
 

@@ -209,6 +209,19 @@ def test_verify_all_lists_every_problem(tamperable):
     assert f"also: row id={events[3].pk} seq=4" in err.getvalue()
 
 
+def test_a_failed_verify_leaves_no_server_side_cursor_open(tamperable):
+    if connection.vendor != "postgresql":
+        pytest.skip("server-side cursors exist on PostgreSQL only")
+    _record_events(3)
+    _sql("UPDATE core_auditevent SET summary = 'edited' WHERE seq = 1")
+
+    _verify_fails()
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_cursors")
+        assert cursor.fetchone()[0] == 0
+
+
 def test_verify_fails_when_checked_with_another_key(settings):
     _record_events(2)
     settings.KAKEHASHI_AUDIT_KEY = "not-the-key-the-chain-was-written-with"
