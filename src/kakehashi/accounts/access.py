@@ -10,7 +10,7 @@ from typing import Any
 
 from django.http import Http404
 
-from .choices import ORGANISATION_MANAGER_ROLES
+from .choices import ORGANISATION_MANAGER_ROLES, STAFF_KINDS, Role
 from .models import ApiToken, Membership, Organisation
 
 
@@ -60,6 +60,6 @@ def is_operator_admin(user: Any) -> bool:
     if user.is_superuser:
         return True
     return any(
-        m.role == "administrator" and m.organisation.kind in {"reception", "coordinator"}
+        m.role == Role.ADMINISTRATOR and m.organisation.kind in STAFF_KINDS
         for m in user.memberships_cached()
     )

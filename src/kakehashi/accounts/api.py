@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 from ninja import Router, Schema
+from ninja.errors import HttpError
 
 from kakehashi.api.auth import require_scope
 from kakehashi.api.schemas import Error
@@ -77,9 +78,6 @@ def list_organisations(request: HttpRequest) -> list[Organisation]:
 )
 def get_organisation(request: HttpRequest, organisation_id: int) -> Organisation:
     require_scope(request, "read")
-    from django.http import Http404
-    from ninja.errors import HttpError
-
     try:
         return access_organisation(request.user, organisation_id)
     except Http404:
