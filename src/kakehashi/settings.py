@@ -108,6 +108,7 @@ SITE_URL = env("KAKEHASHI_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 INSTALLED_APPS = [
     "kakehashi.core",
     "kakehashi.accounts",
+    "kakehashi.cases",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -259,12 +260,22 @@ STORAGES = {
         )
     },
 }
-if env("KAKEHASHI_S3_BUCKET"):
-    STORAGES["default"] = {
+
+
+def s3_storage_options() -> dict[str, object] | None:
+    """The ``STORAGES["default"]`` entry for S3 when ``KAKEHASHI_S3_BUCKET`` is set, else None.
+
+    A function so that the S3 tests build their storage from this very code.
+    """
+    bucket = env("KAKEHASHI_S3_BUCKET")
+    if not bucket:
+        return None
+    return {
         "BACKEND": "storages.backends.s3.S3Storage",
         "OPTIONS": {
-            "bucket_name": env("KAKEHASHI_S3_BUCKET"),
+            "bucket_name": bucket,
             "endpoint_url": env("KAKEHASHI_S3_ENDPOINT_URL") or None,
+            # Empty: boto3 finds credentials itself (AWS_* variables, an instance role).
             "access_key": env("KAKEHASHI_S3_ACCESS_KEY"),
             "secret_key": env("KAKEHASHI_S3_SECRET_KEY"),
             "region_name": env("KAKEHASHI_S3_REGION") or None,
@@ -273,6 +284,10 @@ if env("KAKEHASHI_S3_BUCKET"):
             "file_overwrite": False,
         },
     }
+
+
+if (_s3 := s3_storage_options()) is not None:
+    STORAGES["default"] = _s3
 WHITENOISE_USE_FINDERS = not PRODUCTION
 
 # Request size limits: bad input gets a 413/400, never a crash.
@@ -328,6 +343,14 @@ if not KAKEHASHI_AUDIT_KEY:
 
 KAKEHASHI_SITE_NAME = env("KAKEHASHI_SITE_NAME", "Kakehashi")
 KAKEHASHI_API_TOKEN_MAX_DAYS = env_int("KAKEHASHI_API_TOKEN_MAX_DAYS", 365)
+
+# Coordination. Case references read "<prefix>-<year>-<number>"; the target publication
+# defaults to day zero + KAKEHASHI_TARGET_DAYS at KAKEHASHI_PUBLICATION_TIME (JST).
+KAKEHASHI_CASE_PREFIX = env("KAKEHASHI_CASE_PREFIX", "KH")
+KAKEHASHI_TARGET_DAYS = env_int("KAKEHASHI_TARGET_DAYS", 45)
+KAKEHASHI_PUBLICATION_TIME = env("KAKEHASHI_PUBLICATION_TIME", "12:00")
+# An embargo invitation is answered within this many hours (clamped to the embargo end).
+KAKEHASHI_EMBARGO_ANSWER_HOURS = env_int("KAKEHASHI_EMBARGO_ANSWER_HOURS", 72)
 
 # Security headers. The CSP forbids inline script and style; scripts carry a nonce.
 SECURE_CSP = {

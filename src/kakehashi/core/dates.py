@@ -90,3 +90,9 @@ def add_months(day: date, months: int) -> date:
     index = day.month - 1 + months
     year, month = day.year + index // 12, index % 12 + 1
     return date(year, month, min(day.day, monthrange(year, month)[1]))
+
+
+def publication_instant(day: date) -> datetime:
+    """The instant of publication on a JST day (``KAKEHASHI_PUBLICATION_TIME``, HH:MM)."""
+    hour, minute = (int(p) for p in settings.KAKEHASHI_PUBLICATION_TIME.split(":"))
+    return datetime.combine(day, time(hour, minute), tzinfo=JST)

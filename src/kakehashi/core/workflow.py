@@ -61,6 +61,10 @@ class GuardFailed(WorkflowError):
     """A cross-model rule refused the transition; the message says which."""
 
 
+class InvalidInput(WorkflowError):
+    """The input itself is wrong (a malformed vector, a date in the past …)."""
+
+
 class ConcurrentChange(WorkflowError):
     def __init__(self) -> None:
         super().__init__(

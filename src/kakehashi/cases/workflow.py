@@ -1,4 +1,5 @@
-"""The Vultron CVD state machines as data: RM, EM, PEC and CS (vfd × pxa).
+"""The case's state machines as data: the guideline's coordination phase, and the
+Vultron RM, EM, PEC and CS (vfd × pxa).
 
 Source: *Designing Vultron* (CMU/SEI 2022) and its formal protocol; see
 ``docs/architecture.md``. The CS transitions are derived from the validity rules,
@@ -226,3 +227,68 @@ def record_world_event(pxa: str, event: str) -> str:
 def embargo_viable(pxa: str) -> bool:
     """Embargoes may be negotiated only while nothing is public or attacked (…pxa)."""
     return pxa == "pxa"
+
+
+# --- The guideline's coordination phase, one per case ---------------------------------
+
+
+class Phase(models.TextChoices):
+    FORWARDED = "forwarded", _("Forwarded to coordination")
+    IDENTIFYING_VENDORS = "identifying_vendors", _("Identifying vendors")
+    CONTACTING = "contacting", _("Contacting vendors")
+    VERIFYING = "verifying", _("Vendors verifying")
+    SCHEDULE_AGREED = "schedule_agreed", _("Publication date agreed")
+    PRIORITY_RELEASE = "priority_release", _("Priority pre-release")
+    PUBLISHED = "published", _("Published")
+    UPDATING = "updating", _("Updating after publication")
+    CLOSED = "closed", _("Closed")
+
+
+PHASES_BEFORE_CONTACT = ("forwarded", "identifying_vendors")
+PHASES_UNPUBLISHED = (
+    *PHASES_BEFORE_CONTACT,
+    "contacting",
+    "verifying",
+    "schedule_agreed",
+    "priority_release",
+)
+PHASES_OPEN = frozenset(Phase.values) - {"closed"}
+
+
+def _phase_transitions() -> list[Transition]:
+    c = COORDINATION
+    rows = [
+        ("forwarded", "identify", "identifying_vendors", c),
+        *[(p, "contact", "contacting", frozenset({SYSTEM})) for p in PHASES_BEFORE_CONTACT],
+        ("contacting", "send_details", "verifying", frozenset({SYSTEM})),
+        *[(p, "agree_schedule", "schedule_agreed", c) for p in ("contacting", "verifying")],
+        ("schedule_agreed", "release_priority", "priority_release", c),
+        # Alerts (JVNTA) may be published without coordination, so from any phase before.
+        *[(p, "publish", "published", c) for p in PHASES_UNPUBLISHED],
+        ("published", "revise", "updating", c),
+        ("updating", "revise", "updating", c),
+        *[(p, "close", "closed", c) for p in Phase.values if p != "closed"],
+        ("closed", "reopen", "identifying_vendors", c),
+        ("closed", "reopen_published", "updating", c),
+    ]
+    return [Transition(s, e, t, r) for s, e, t, r in rows]
+
+
+PHASE = Workflow(
+    name="phase",
+    label=_("the coordination phase"),
+    states=Phase,
+    transitions=_phase_transitions(),
+    event_labels={
+        "identify": _("start identifying vendors"),
+        "contact": _("first contact attempt"),
+        "send_details": _("send the details"),
+        "agree_schedule": _("agree the publication date"),
+        "release_priority": _("start the priority pre-release"),
+        "publish": _("publish"),
+        "revise": _("revise after publication"),
+        "close": _("close"),
+        "reopen": _("reopen"),
+        "reopen_published": _("reopen for updates"),
+    },
+)

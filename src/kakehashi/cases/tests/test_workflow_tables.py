@@ -4,7 +4,7 @@ from itertools import product
 
 import pytest
 
-from kakehashi.cases import states
+from kakehashi.cases import workflow as states
 from kakehashi.core.workflow import TransitionNotAllowed
 
 RM_EXPECTED = {

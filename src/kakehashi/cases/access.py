@@ -1,0 +1,77 @@
+"""Who may open a case and what they may do in it (STYLE point 6).
+
+Views, the API and the CLI fetch cases only through :func:`access_case`. A case the
+user may not see raises ``Http404`` exactly like a case that does not exist, so an
+embargoed case's existence does not leak.
+
+Needs:
+- ``"view"``: the desk's view of the case — its coordinator organisation's staff, and
+  the reception desk that forwarded it (which sees the schedule, not the vendors);
+- ``"coordinate"``: change it — coordinators and administrators of its coordinator
+  organisation.
+Participants' own views (the vendor portal) are added with their own needs.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import Http404
+
+from kakehashi.accounts.choices import Role
+
+from .models import Case
+
+COORDINATING_ROLES = frozenset({Role.COORDINATOR, Role.ADMINISTRATOR})
+NEEDS = ("view", "coordinate")
+
+
+def case_roles(user: Any, case: Case) -> dict[str, set[str]]:
+    """The user's roles towards the case, by side: ``coordination`` and ``reception``."""
+    sides: dict[str, set[str]] = {"coordination": set(), "reception": set()}
+    if not getattr(user, "is_authenticated", False):
+        return sides
+    if user.is_superuser:
+        sides["coordination"].add(Role.ADMINISTRATOR)
+        return sides
+    for membership in user.memberships_cached():
+        if membership.organisation_id == case.coordinator_org_id:
+            sides["coordination"].add(membership.role)
+        if membership.organisation_id == case.reception_org_id:
+            sides["reception"].add(membership.role)
+    return sides
+
+
+def can_coordinate(user: Any, case: Case) -> bool:
+    return bool(case_roles(user, case)["coordination"] & COORDINATING_ROLES)
+
+
+def desk_side(user: Any, case: Case) -> str | None:
+    """"coordination" or "reception": which desk view the user gets, if any."""
+    sides = case_roles(user, case)
+    if sides["coordination"]:
+        return "coordination"
+    if sides["reception"]:
+        return "reception"
+    return None
+
+
+def access_case(user: Any, case_id: int, *, need: str = "view") -> Case:
+    """The case, if ``user`` has ``need`` on it; otherwise ``Http404``."""
+    if need not in NEEDS:
+        raise ValueError(need)
+    case = Case.objects.for_desk(user).filter(pk=case_id).first()
+    if case is None:
+        raise Http404
+    if need == "view" and desk_side(user, case) is not None:
+        return case
+    if need == "coordinate" and can_coordinate(user, case):
+        return case
+    raise Http404
+
+
+def access_case_by_reference(user: Any, reference: str, *, need: str = "view") -> Case:
+    case_id = Case.objects.filter(reference=reference).values_list("pk", flat=True).first()
+    if case_id is None:
+        raise Http404
+    return access_case(user, case_id, need=need)

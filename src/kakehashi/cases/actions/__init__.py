@@ -1,0 +1,66 @@
+"""Every change to a case is one of these actions (STYLE point 3): atomic, audited,
+refused with a translated message when the current state does not allow it."""
+
+from .case import (
+    MANUAL_PHASE_EVENTS,
+    add_product,
+    add_vulnerability,
+    advance_phase,
+    close_case,
+    create_case,
+    lift_nondisclosure,
+    record_decision,
+    reopen_case,
+    update_case,
+    update_vulnerability,
+)
+from .embargo import (
+    accept_embargo,
+    answer_embargo,
+    expire_embargoes,
+    invite_to_embargo,
+    propose_embargo,
+    reject_embargo,
+    terminate_embargo,
+    time_out_invitations,
+)
+from .events import change_schedule, record_case_event, schedule_warnings
+from .participants import (
+    add_participants,
+    approve_vendor_status,
+    change_rm,
+    record_contact_attempt,
+    record_vendor_status,
+    remove_participant,
+)
+
+__all__ = [
+    "MANUAL_PHASE_EVENTS",
+    "accept_embargo",
+    "add_participants",
+    "add_product",
+    "add_vulnerability",
+    "advance_phase",
+    "answer_embargo",
+    "approve_vendor_status",
+    "change_rm",
+    "change_schedule",
+    "close_case",
+    "create_case",
+    "expire_embargoes",
+    "invite_to_embargo",
+    "lift_nondisclosure",
+    "propose_embargo",
+    "record_case_event",
+    "record_contact_attempt",
+    "record_decision",
+    "record_vendor_status",
+    "reject_embargo",
+    "remove_participant",
+    "reopen_case",
+    "schedule_warnings",
+    "terminate_embargo",
+    "time_out_invitations",
+    "update_case",
+    "update_vulnerability",
+]

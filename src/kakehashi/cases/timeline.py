@@ -1,0 +1,234 @@
+"""A case's timeline: every recorded step, newest first, described in the viewer's
+language. Built from the domain's own append-only rows with a fixed number of
+queries, whatever the number of participants; bulk steps (a thousand vendors
+invited at once) collapse into one entry."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from itertools import groupby
+from typing import Any
+
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from .models import (
+    Case,
+    CaseEvent,
+    ContactAttempt,
+    Decision,
+    EmbargoProposal,
+    EmbargoResponse,
+    ScheduleChange,
+    StateChange,
+    VendorStatusHistory,
+)
+from .workflow import CS_EVENT_LABELS, EM, PEC, PHASE, RM
+
+MACHINES = {"rm": RM, "em": EM, "pec": PEC, "phase": PHASE}
+
+
+@dataclass
+class Entry:
+    at: datetime
+    kind: str  # state, contact, event, schedule, embargo, decision, status
+    text: str
+    actor: Any = None
+    participants: list[Any] = field(default_factory=list)
+    note: str = ""
+
+
+def _state_text(row: StateChange, count: int) -> str:
+    if row.machine == "cs":
+        label = str(CS_EVENT_LABELS.get(row.event, row.event))
+        return _("Case state: %(event)s (%(old)s → %(new)s)") % {
+            "event": label,
+            "old": row.from_state or "∅",
+            "new": row.to_state,
+        }
+    machine = MACHINES.get(row.machine)
+    if machine is None:
+        return f"{row.machine}: {row.from_state} → {row.to_state}"
+    text = _("%(machine)s: %(old)s → %(new)s") % {
+        "machine": str(machine.label).capitalize(),
+        "old": machine.state_label(row.from_state) if row.from_state else "∅",
+        "new": machine.state_label(row.to_state),
+    }
+    if count > 1:
+        text += " " + ngettext("(%(n)d participant)", "(%(n)d participants)", count) % {"n": count}
+    return text
+
+
+def _state_entries(rows: list[StateChange]) -> list[Entry]:
+    """Group the rows of one bulk step (same machine, event, actor, second)."""
+
+    def key(row: StateChange) -> tuple[Any, ...]:
+        return (
+            row.machine,
+            row.event,
+            row.from_state,
+            row.to_state,
+            row.actor_id,
+            row.at.replace(microsecond=0),
+            row.participant_id is None,
+        )
+
+    entries = []
+    for _key, group in groupby(rows, key=key):
+        items = list(group)
+        first = items[0]
+        entries.append(
+            Entry(
+                at=first.at,
+                kind="state",
+                text=_state_text(first, len(items)),
+                actor=first.actor,
+                participants=[r.participant for r in items if r.participant is not None][:5],
+                note=first.note,
+            )
+        )
+    return entries
+
+
+def build_timeline(case: Case, limit: int = 100) -> list[Entry]:
+    """The newest ``limit`` entries (of each source) merged, newest first."""
+    states = list(
+        StateChange.objects.filter(case=case)
+        .select_related("actor", "participant__organisation", "participant__user")
+        .order_by("-at", "-id")[: limit * 5]
+    )
+    entries = _state_entries(states)
+    for attempt in (
+        ContactAttempt.objects.filter(case=case)
+        .select_related("participant__organisation", "participant__user", "recorded_by")
+        .order_by("-attempted_at")[:limit]
+    ):
+        entries.append(
+            Entry(
+                at=attempt.attempted_at,
+                kind="contact",
+                actor=attempt.recorded_by,
+                participants=[attempt.participant],
+                note=attempt.note,
+                text=_("Contact attempt by %(channel)s to %(address)s: %(outcome)s%(details)s")
+                % {
+                    "channel": attempt.get_channel_display(),
+                    "address": attempt.address,
+                    "outcome": attempt.get_outcome_display(),
+                    "details": _(" (details sent)") if attempt.details_included else "",
+                },
+            )
+        )
+    for event in (
+        CaseEvent.objects.filter(case=case, implied_by__isnull=True)
+        .select_related("participant__organisation", "recorded_by")
+        .order_by("-occurred_at")[:limit]
+    ):
+        entries.append(
+            Entry(
+                at=event.occurred_at,
+                kind="event",
+                actor=event.recorded_by,
+                participants=[event.participant] if event.participant else [],
+                note=event.evidence,
+                text=_("Event: %(event)s%(source)s")
+                % {
+                    "event": CS_EVENT_LABELS.get(event.event, event.event),
+                    "source": f" — {event.source}" if event.source else "",
+                },
+            )
+        )
+    for change in (
+        ScheduleChange.objects.filter(case=case)
+        .select_related("changed_by")
+        .order_by("-changed_at")[:limit]
+    ):
+        entries.append(
+            Entry(
+                at=change.changed_at,
+                kind="schedule",
+                actor=change.changed_by,
+                note=change.note,
+                text=_("Target publication set to %(target)s: %(reason)s")
+                % {"target": _jst_utc(change.new_target), "reason": change.get_reason_display()},
+            )
+        )
+    for proposal in (
+        EmbargoProposal.objects.filter(case=case)
+        .select_related("proposed_by")
+        .order_by("-created_at")[:limit]
+    ):
+        entries.append(
+            Entry(
+                at=proposal.created_at,
+                kind="embargo",
+                actor=proposal.proposed_by,
+                note=proposal.note,
+                text=(
+                    _("Embargo revision proposed until %(end)s")
+                    if proposal.is_revision
+                    else _("Embargo proposed until %(end)s")
+                )
+                % {"end": _jst_utc(proposal.ends_at)},
+            )
+        )
+    for response in (
+        EmbargoResponse.objects.filter(case=case)
+        .select_related("participant__organisation", "answered_by")
+        .order_by("-answered_at")[:limit]
+    ):
+        entries.append(
+            Entry(
+                at=response.answered_at,
+                kind="embargo",
+                actor=response.answered_by,
+                participants=[response.participant],
+                note=response.note,
+                text=_("Embargo answer: %(answer)s") % {"answer": response.get_answer_display()},
+            )
+        )
+    for decision in (
+        Decision.objects.filter(case=case)
+        .select_related("decided_by")
+        .order_by("-decided_at")[:limit]
+    ):
+        entries.append(
+            Entry(
+                at=decision.decided_at,
+                kind="decision",
+                actor=decision.decided_by,
+                note=decision.note,
+                text=_("SSVC decision: %(vector)s") % {"vector": decision.vector},
+            )
+        )
+    for version in (
+        VendorStatusHistory.objects.filter(vendor_status__case=case)
+        .select_related(
+            "vendor_status__vendor__organisation", "vendor_status__vulnerability", "updated_by"
+        )
+        .order_by("-updated_at")[:limit]
+    ):
+        status = version.vendor_status
+        entries.append(
+            Entry(
+                at=version.updated_at,
+                kind="status",
+                actor=version.updated_by,
+                participants=[status.vendor],
+                text=_("Vendor status for #%(number)d: %(status)s (version %(version)d)")
+                % {
+                    "number": status.vulnerability.number,
+                    "status": version.get_status_display(),
+                    "version": version.version,
+                },
+            )
+        )
+    entries.sort(key=lambda e: e.at, reverse=True)
+    return entries[:limit]
+
+
+def _jst_utc(instant: datetime) -> str:
+    from .templatetags.cases_tags import jst_utc
+
+    return jst_utc(instant)
