@@ -280,6 +280,7 @@ PHASE = Workflow(
     states=Phase,
     transitions=_phase_transitions(),
     event_labels={
+        "create": _("open a case"),
         "identify": _("start identifying vendors"),
         "contact": _("first contact attempt"),
         "send_details": _("send the details"),

@@ -11,12 +11,12 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kakehashi.accounts.choices import OrganisationKind
+from kakehashi.accounts.choices import OrganisationKind, Role
 from kakehashi.accounts.models import Organisation
 from kakehashi.core import audit
 from kakehashi.core.cwe import is_known_cwe, normalise_cwe
 from kakehashi.core.dates import NON_DISCLOSURE_LIFT_DAYS
-from kakehashi.core.workflow import InvalidInput
+from kakehashi.core.workflow import SYSTEM, InvalidInput, NotPermitted
 
 from .. import ssvc
 from ..choices import CaseOrigin, ClosureReason, DecisionKind, ParticipantRole
@@ -24,7 +24,15 @@ from ..models import Case, CaseProduct, Decision, Participant, StateChange, Vuln
 from ..priority import priority_for
 from ..scoring import score_v3, score_v4
 from ..workflow import PHASE, RM, Phase, RMState
-from ._common import actor_roles, claim_case, fire, require, require_open
+from ._common import (
+    COORDINATING_ROLES,
+    actor_roles,
+    claim_case,
+    fire,
+    require,
+    require_coordinator,
+    require_open,
+)
 
 CASE_FIELDS = (
     "title_ja",
@@ -68,6 +76,7 @@ def create_case(
     unknown = set(details) - set(CASE_FIELDS)
     if unknown:
         raise TypeError(f"unknown case fields: {sorted(unknown)}")
+    _require_may_open(actor, coordinator_org, reception_org)
     with transaction.atomic():
         now = timezone.now()
         handed_off = origin != CaseOrigin.MANUAL
@@ -156,6 +165,22 @@ def create_case(
     return case
 
 
+def _require_may_open(
+    actor: Any, coordinator_org: Organisation, reception_org: Organisation | None
+) -> None:
+    """Coordinators open cases in their organisation; a reception desk hands off to one."""
+    if actor is None or actor.is_superuser:
+        return
+    for membership in actor.memberships_cached():
+        if membership.organisation_id == coordinator_org.pk and membership.role in (
+            COORDINATING_ROLES
+        ):
+            return
+        if reception_org is not None and membership.organisation_id == reception_org.pk:
+            return
+    raise NotPermitted(PHASE, "create")
+
+
 def _apply_priority(case: Case) -> None:
     """The guideline's priority: the highest CVSS v3 base score × the scope."""
     score = None
@@ -177,6 +202,7 @@ def update_case(case: Case, *, actor: Any, revision: int | None = None, **change
             raise InvalidInput(_("Give the case a title in at least one language."))
     with transaction.atomic():
         claim_case(case, revision)
+        require_coordinator(actor, case)
         for name, value in changes.items():
             setattr(case, name, value)
         _apply_priority(case)
@@ -236,6 +262,7 @@ def add_vulnerability(
     values = _vulnerability_fields(fields)
     with transaction.atomic():
         claim_case(case, revision)
+        require_coordinator(actor, case)
         require_open(case)
         number = (case.vulnerabilities.aggregate(top=Max("number"))["top"] or 0) + 1
         vulnerability = Vulnerability.objects.create(case=case, number=number, **values)
@@ -261,6 +288,7 @@ def update_vulnerability(
     case = vulnerability.case
     with transaction.atomic():
         claim_case(case, revision)
+        require_coordinator(actor, case)
         for name, value in values.items():
             setattr(vulnerability, name, value)
         vulnerability.save(update_fields=list(values))
@@ -298,6 +326,7 @@ def add_product(
         raise InvalidInput(_("A package URL starts with “pkg:”."))
     with transaction.atomic():
         claim_case(case, revision)
+        require_coordinator(actor, case)
         require_open(case)
         if CaseProduct.objects.filter(vendor=vendor, name=name.strip()).exists():
             raise InvalidInput(_("This vendor already has a product of that name in the case."))
@@ -432,6 +461,7 @@ def record_decision(
         raise InvalidInput(_("Answer every decision point.")) from error
     with transaction.atomic():
         claim_case(case, revision)
+        require_coordinator(actor, case)
         decision = Decision.objects.create(
             case=case,
             kind=kind,
@@ -491,6 +521,11 @@ def lift_nondisclosure(case: Case, *, actor: Any, note: str = "") -> Case:
         _("The non-disclosure request may be lifted from %(date)s.") % {"date": earliest},
     )
     require(case.nondisclosure_lifted_at is None, _("The request was already lifted."))
+    roles = actor_roles(actor, case, case.participants.filter(role=ParticipantRole.FINDER).first())
+    require(
+        bool(roles & {Role.FINDER, Role.RECEPTION_CLERK, *COORDINATING_ROLES, SYSTEM}),
+        _("Only the finder, through the reception desk, may lift the request."),
+    )
     with transaction.atomic():
         claim_case(case)
         case.nondisclosure_lifted_at = timezone.now()

@@ -9,13 +9,21 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kakehashi.accounts.choices import Role
 from kakehashi.core import audit
-from kakehashi.core.workflow import ConcurrentChange, GuardFailed, InvalidInput
+from kakehashi.core.workflow import SYSTEM, ConcurrentChange, GuardFailed, InvalidInput
 
 from ..choices import EmbargoEndReason, ParticipantRole, ScheduleChangeReason
 from ..models import Case, CaseEvent, Participant, ScheduleChange, StateChange
 from ..workflow import CS_EVENT_LABELS, CS_EVENTS, EMState, cs_transition_allowed
-from ._common import claim_case, notify_participants, require_coordinator, require_open
+from ._common import (
+    COORDINATING_ROLES,
+    actor_roles,
+    claim_case,
+    notify_participants,
+    require_coordinator,
+    require_open,
+)
 
 VENDOR_EVENTS = "VFD"
 WORLD_EVENTS = "PXA"
@@ -61,6 +69,7 @@ def record_case_event(
             claim_case(case, revision)
         require_open(case)
         if event in VENDOR_EVENTS:
+            _require_speaks_for(actor, case, participant)
             return _vendor_event(
                 case,
                 event,
@@ -72,9 +81,18 @@ def record_case_event(
             )
         if participant is not None:
             raise InvalidInput(_("Public awareness, exploits and attacks concern the whole case."))
+        require_coordinator(actor, case)
         return _world_event(
             case, event, actor=actor, occurred_at=occurred_at, source=source, evidence=evidence
         )
+
+
+def _require_speaks_for(actor: Any, case: Case, participant: Participant | None) -> None:
+    """The coordinator, or the vendor itself, records a vendor's V, F or D."""
+    roles = actor_roles(actor, case, participant)
+    allowed = COORDINATING_ROLES | {SYSTEM, Role.VENDOR_PSIRT, Role.VENDOR_ADMIN}
+    if not roles & allowed:
+        raise GuardFailed(_("Only the coordinator or the vendor itself may record this."))
 
 
 def _vendor_event(

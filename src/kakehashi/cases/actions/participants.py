@@ -39,7 +39,15 @@ from ..models import (
     Vulnerability,
 )
 from ..workflow import RM, RMState
-from ._common import actor_roles, advance_phase_if, claim_case, fire, require, require_open
+from ._common import (
+    actor_roles,
+    advance_phase_if,
+    claim_case,
+    fire,
+    require,
+    require_coordinator,
+    require_open,
+)
 
 # Which kinds of organisation may take which role in a case.
 _KINDS_FOR_ROLE: dict[str, set[str]] = {
@@ -75,6 +83,7 @@ def add_participants(
         raise InvalidInput(_("Choose at least one organisation or person."))
     with transaction.atomic():
         claim_case(case, revision)
+        require_coordinator(actor, case)
         require_open(case)
         present = set(
             case.participants.current()
@@ -144,6 +153,7 @@ def remove_participant(
     )
     with transaction.atomic():
         claim_case(case, revision)
+        require_coordinator(actor, case)
         participant.removed_at = timezone.now()
         participant.save(update_fields=["removed_at"])
         audit.record(
@@ -220,6 +230,7 @@ def record_contact_attempt(
     )
     with transaction.atomic():
         claim_case(case, revision)
+        require_coordinator(actor, case)
         require_open(case)
         attempt = ContactAttempt.objects.create(
             case=case,

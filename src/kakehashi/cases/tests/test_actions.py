@@ -366,3 +366,55 @@ def test_history_rows_are_written_for_every_transition(case, coordinator):
     actions.advance_phase(case, "identify", actor=coordinator)
     assert StateChange.objects.filter(case=case).count() == before + 1
     assert Participant.objects.filter(case=case).count() == 5
+
+
+def test_only_coordinators_of_the_case_change_it(case, world, vendor_a):
+    for persona in ("psirt", "clerk", "outsider", "finder", "other_vendor"):
+        with pytest.raises(GuardFailed, match="coordinator"):
+            actions.add_participants(
+                fresh(case),
+                actor=world.user(persona),
+                role="vendor",
+                organisations=[world.organisations["vendor-b"]],
+            )
+        with pytest.raises(GuardFailed):
+            actions.record_case_event(fresh(case), "P", actor=world.user(persona))
+    assert fresh(case).pxa == "pxa"
+
+
+def test_a_vendor_records_its_own_fix_but_not_another_vendors(case, world, vendor_a, vendor_b):
+    psirt = world.user("psirt")
+    actions.record_case_event(case, "V", participant=vendor_a, actor=psirt)
+    actions.record_case_event(fresh(case), "F", participant=vendor_a, actor=psirt)
+    vendor_a.refresh_from_db()
+    assert vendor_a.vfd == "VFd"
+    with pytest.raises(GuardFailed):
+        actions.record_case_event(fresh(case), "V", participant=vendor_b, actor=psirt)
+
+
+def test_fix_deployed_before_fix_ready_is_refused_naming_the_state(case, vendor_a, coordinator):
+    with pytest.raises(GuardFailed, match="vfdpxa"):
+        actions.record_case_event(case, "D", participant=vendor_a, actor=coordinator)
+
+
+def test_outsiders_cannot_open_cases_for_a_coordinator(world):
+    with pytest.raises(NotPermitted):
+        actions.create_case(
+            actor=world.user("psirt"),
+            coordinator_org=world.organisations["coordination"],
+            title_en="x",
+        )
+
+
+def test_finder_may_lift_non_disclosure_only_a_year_after_day_zero(
+    case, vendor_a, coordinator, world
+):
+    actions.record_contact_attempt(
+        case, vendor_a, actor=coordinator, channel="email", address="a@example.test"
+    )
+    case = fresh(case)
+    with pytest.raises(GuardFailed, match="lifted from"):
+        actions.lift_nondisclosure(case, actor=world.user("finder"))
+    Case.objects.filter(pk=case.pk).update(day_zero=case.day_zero - timedelta(days=366))
+    actions.lift_nondisclosure(fresh(case), actor=world.user("finder"))
+    assert fresh(case).nondisclosure_lifted_at is not None
