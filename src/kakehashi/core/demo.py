@@ -106,6 +106,9 @@ def load_demo() -> list[tuple[DemoUser, str]]:
         for user_spec in USERS:
             secret = _ensure_user(user_spec, organisations[user_spec.organisation])
             result.append((user_spec, secret))
+        from kakehashi.cases.demo import load_demo_cases
+
+        load_demo_cases()
     return result
 
 
