@@ -388,6 +388,7 @@ def expire_embargoes(now: datetime | None = None) -> int:
         with transaction.atomic():
             case = Case.objects.get(pk=embargo.case_id)
             if case.embargo_in_force:
+                claim_case(case)  # forms rendered before the end are now stale
                 _terminate(case, None, EmbargoEndReason.EXPIRED, "", roles={SYSTEM})
                 count += 1
     return count
