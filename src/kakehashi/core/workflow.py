@@ -138,8 +138,15 @@ def apply_transition(
     """Fire ``event`` on ``obj.<field_name>``; see the module docstring."""
     with transaction.atomic():
         old = getattr(obj, field_name)
-        transition = workflow.transition(old, event)
-        if not transition.roles & set(roles):
+        role_set = set(roles)
+        try:
+            transition = workflow.transition(old, event)
+        except TransitionNotAllowed:
+            # Name only what this actor could do now, not the platform's own events.
+            raise TransitionNotAllowed(
+                workflow, old, event, workflow.events_from(old, role_set)
+            ) from None
+        if not transition.roles & role_set:
             raise NotPermitted(workflow, event)
         for guard in guards:
             refusal = guard()

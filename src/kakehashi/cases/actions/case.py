@@ -71,6 +71,8 @@ def create_case(
     """
     if coordinator_org.kind != OrganisationKind.COORDINATOR:
         raise InvalidInput(_("Cases are run by a coordinator organisation."))
+    if reception_org is not None and reception_org.kind != OrganisationKind.RECEPTION:
+        raise InvalidInput(_("The forwarding desk must be a reception organisation."))
     if not (title_ja.strip() or title_en.strip()):
         raise InvalidInput(_("Give the case a title in at least one language."))
     unknown = set(details) - set(CASE_FIELDS)
