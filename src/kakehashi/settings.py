@@ -290,6 +290,13 @@ if (_s3 := s3_storage_options()) is not None:
     STORAGES["default"] = _s3
 WHITENOISE_USE_FINDERS = not PRODUCTION
 
+# OpenPGP (kakehashi.core.pgp): the platform's secret key is read from this file on first
+# use, never here. Unset: no platform key (nothing is signed, encrypted reports are off).
+# `kakehashi pgp generate --out DIR` makes a key and prints the lines to set.
+KAKEHASHI_PGP_SECRET_KEY_FILE = os.environ.get("KAKEHASHI_PGP_SECRET_KEY_FILE", "")
+KAKEHASHI_PGP_PASSPHRASE = env("KAKEHASHI_PGP_PASSPHRASE")
+KAKEHASHI_GPG_BINARY = env("KAKEHASHI_GPG_BINARY", "gpg")
+
 # Request size limits: bad input gets a 413/400, never a crash.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("KAKEHASHI_MAX_BODY_BYTES", 2_621_440)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
@@ -397,5 +404,6 @@ LOGGING = {
     "loggers": {
         "django.request": {"level": "ERROR"},
         "apscheduler": {"level": "WARNING"},
+        "gnupg": {"level": "ERROR"},  # expected refusals are ours to report, not its
     },
 }
