@@ -109,6 +109,7 @@ INSTALLED_APPS = [
     "kakehashi.core",
     "kakehashi.accounts",
     "kakehashi.cases",
+    "kakehashi.intake",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -358,6 +359,15 @@ KAKEHASHI_TARGET_DAYS = env_int("KAKEHASHI_TARGET_DAYS", 45)
 KAKEHASHI_PUBLICATION_TIME = env("KAKEHASHI_PUBLICATION_TIME", "12:00")
 # An embargo invitation is answered within this many hours (clamped to the embargo end).
 KAKEHASHI_EMBARGO_ANSWER_HOURS = env_int("KAKEHASHI_EMBARGO_ANSWER_HOURS", 72)
+
+# Intake. Tracking IDs read "<prefix><8 digits>"; attachments are limited per file, per
+# report and in number; clamd (a socket path or host:port) labels files when set.
+KAKEHASHI_REPORT_PREFIX = env("KAKEHASHI_REPORT_PREFIX", "KHR#")
+KAKEHASHI_ATTACHMENT_MAX_BYTES = env_int("KAKEHASHI_ATTACHMENT_MAX_BYTES", 20_000_000)
+KAKEHASHI_REPORT_MAX_BYTES = env_int("KAKEHASHI_REPORT_MAX_BYTES", 50_000_000)
+KAKEHASHI_ATTACHMENT_MAX_FILES = env_int("KAKEHASHI_ATTACHMENT_MAX_FILES", 10)
+KAKEHASHI_CLAMAV_SOCKET = env("KAKEHASHI_CLAMAV_SOCKET")
+KAKEHASHI_CLAMAV_TIMEOUT = env_int("KAKEHASHI_CLAMAV_TIMEOUT", 30)
 
 # Security headers. The CSP forbids inline script and style; scripts carry a nonce.
 SECURE_CSP = {

@@ -4,10 +4,12 @@ notices to participants after commit."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
+from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -99,6 +101,20 @@ def claim_case(case: Case, revision: int | None = None) -> None:
     if changed != 1:
         raise ConcurrentChange
     case.revision = expected + 1
+
+
+@contextmanager
+def claimed(case: Case, revision: int | None = None) -> Iterator[None]:
+    """``transaction.atomic()`` plus :func:`claim_case`; if the block fails, the
+    in-memory revision goes back to what the database still holds."""
+    before = case.revision
+    try:
+        with transaction.atomic():
+            claim_case(case, revision)
+            yield
+    except BaseException:
+        case.revision = before
+        raise
 
 
 def fire(

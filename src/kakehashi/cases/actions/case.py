@@ -27,7 +27,7 @@ from ..workflow import PHASE, RM, Phase, RMState
 from ._common import (
     COORDINATING_ROLES,
     actor_roles,
-    claim_case,
+    claimed,
     fire,
     require,
     require_coordinator,
@@ -62,6 +62,7 @@ def create_case(
     finder_user: Any = None,
     finder_name: str = "",
     finder_email: str = "",
+    first_vulnerability: dict[str, Any] | None = None,
     **details: Any,
 ) -> Case:
     """Open a case, by hand or from a report the reception desk forwards (the hand-off).
@@ -79,6 +80,10 @@ def create_case(
     if unknown:
         raise TypeError(f"unknown case fields: {sorted(unknown)}")
     _require_may_open(actor, coordinator_org, reception_org)
+    if first_vulnerability:
+        if set(first_vulnerability) - set(VULNERABILITY_FIELDS):
+            raise TypeError("unknown vulnerability fields")
+        first_vulnerability = _vulnerability_fields(first_vulnerability)
     with transaction.atomic():
         now = timezone.now()
         handed_off = origin != CaseOrigin.MANUAL
@@ -153,6 +158,8 @@ def create_case(
                 )
             )
         StateChange.objects.bulk_create(rows)
+        if first_vulnerability:  # what a report carries over in the hand-off
+            _create_vulnerability(case, first_vulnerability)
         audit.record(
             "case.handed_off" if handed_off else "case.created",
             actor=actor,
@@ -202,8 +209,7 @@ def update_case(case: Case, *, actor: Any, revision: int | None = None, **change
         en = changes.get("title_en", case.title_en).strip()
         if not (ja or en):
             raise InvalidInput(_("Give the case a title in at least one language."))
-    with transaction.atomic():
-        claim_case(case, revision)
+    with claimed(case, revision):
         require_coordinator(actor, case)
         for name, value in changes.items():
             setattr(case, name, value)
@@ -262,21 +268,26 @@ def add_vulnerability(
     if not (fields.get("title_ja", "").strip() or fields.get("title_en", "").strip()):
         raise InvalidInput(_("Give the vulnerability a title in at least one language."))
     values = _vulnerability_fields(fields)
-    with transaction.atomic():
-        claim_case(case, revision)
+    with claimed(case, revision):
         require_coordinator(actor, case)
         require_open(case)
-        number = (case.vulnerabilities.aggregate(top=Max("number"))["top"] or 0) + 1
-        vulnerability = Vulnerability.objects.create(case=case, number=number, **values)
-        _apply_priority(case)
-        case.save(update_fields=["priority", "priority_rank"])
+        vulnerability = _create_vulnerability(case, values)
         audit.record(
             "vulnerability.added",
             actor=actor,
             subject=vulnerability,
             case_id=case.pk,
-            summary=f"{case.reference} #{number}",
+            summary=f"{case.reference} #{vulnerability.number}",
         )
+    return vulnerability
+
+
+def _create_vulnerability(case: Case, values: dict[str, Any]) -> Vulnerability:
+    """Create from values already checked by ``_vulnerability_fields``."""
+    number = (case.vulnerabilities.aggregate(top=Max("number"))["top"] or 0) + 1
+    vulnerability = Vulnerability.objects.create(case=case, number=number, **values)
+    _apply_priority(case)
+    case.save(update_fields=["priority", "priority_rank"])
     return vulnerability
 
 
@@ -288,8 +299,7 @@ def update_vulnerability(
         raise TypeError(f"unknown vulnerability fields: {sorted(unknown)}")
     values = _vulnerability_fields(changes)
     case = vulnerability.case
-    with transaction.atomic():
-        claim_case(case, revision)
+    with claimed(case, revision):
         require_coordinator(actor, case)
         for name, value in values.items():
             setattr(vulnerability, name, value)
@@ -326,8 +336,7 @@ def add_product(
         raise InvalidInput(_("A CPE 2.3 name starts with “cpe:2.3:”."))
     if purl and not purl.startswith("pkg:"):
         raise InvalidInput(_("A package URL starts with “pkg:”."))
-    with transaction.atomic():
-        claim_case(case, revision)
+    with claimed(case, revision):
         require_coordinator(actor, case)
         require_open(case)
         if CaseProduct.objects.filter(vendor=vendor, name=name.strip()).exists():
@@ -354,8 +363,7 @@ def advance_phase(
 ) -> Case:
     if event not in MANUAL_PHASE_EVENTS:
         raise InvalidInput(_("Use the matching action for this step."))
-    with transaction.atomic():
-        claim_case(case, revision)
+    with claimed(case, revision):
         extra: dict[str, Any] = {}
         if event == "publish" and case.published_at is None:
             extra["published_at"] = timezone.now()
@@ -398,8 +406,7 @@ def close_case(
             "An embargo is in force. Close anyway only with the override and a note explaining why."
         )
 
-    with transaction.atomic():
-        claim_case(case, revision)
+    with claimed(case, revision):
         fire(
             PHASE,
             case,
@@ -421,8 +428,7 @@ def close_case(
 
 def reopen_case(case: Case, *, actor: Any, note: str = "", revision: int | None = None) -> Case:
     event = "reopen_published" if case.published_at else "reopen"
-    with transaction.atomic():
-        claim_case(case, revision)
+    with claimed(case, revision):
         fire(
             PHASE,
             case,
@@ -461,8 +467,7 @@ def record_decision(
             raise InvalidInput(_("Unknown kind of decision."))
     except ValueError as error:
         raise InvalidInput(_("Answer every decision point.")) from error
-    with transaction.atomic():
-        claim_case(case, revision)
+    with claimed(case, revision):
         require_coordinator(actor, case)
         decision = Decision.objects.create(
             case=case,
@@ -528,8 +533,7 @@ def lift_nondisclosure(case: Case, *, actor: Any, note: str = "") -> Case:
         bool(roles & {Role.FINDER, Role.RECEPTION_CLERK, *COORDINATING_ROLES, SYSTEM}),
         _("Only the finder, through the reception desk, may lift the request."),
     )
-    with transaction.atomic():
-        claim_case(case)
+    with claimed(case):
         case.nondisclosure_lifted_at = timezone.now()
         case.save(update_fields=["nondisclosure_lifted_at"])
         audit.record(

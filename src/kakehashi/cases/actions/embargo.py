@@ -22,6 +22,7 @@ from ._common import (
     actor_roles,
     advance_phase_if,
     claim_case,
+    claimed,
     fire,
     fire_bulk,
     notify_participants,
@@ -53,8 +54,7 @@ def propose_embargo(
     """Propose terms (EM N→P, P→P) or a revision of the terms in force (A→R, R→R).
     Proposing a revision lapses every signatory's consent until they answer again."""
     require_future(ends_at, _("The end of the embargo"))
-    with transaction.atomic():
-        claim_case(case, revision)
+    with claimed(case, revision):
         require_open(case)
         revising = case.embargo_in_force
         fire(
@@ -93,8 +93,7 @@ def accept_embargo(
         _("This proposal is not open."),
     )
     require_future(proposal.ends_at, _("The end of the embargo"))
-    with transaction.atomic():
-        claim_case(case, revision)
+    with claimed(case, revision):
         now = timezone.now()
         fire(
             EM,
@@ -155,8 +154,7 @@ def reject_embargo(
         proposal.case_id == case.pk and proposal.status == ProposalStatus.OPEN,
         _("This proposal is not open."),
     )
-    with transaction.atomic():
-        claim_case(case, revision)
+    with claimed(case, revision):
         require_coordinator(actor, case)
         EmbargoProposal.objects.filter(pk=proposal.pk).update(
             status=ProposalStatus.REJECTED, decided_at=timezone.now(), decided_by=actor
@@ -211,8 +209,7 @@ def terminate_embargo(
     """End the embargo now (EM A/R→X): every consent returns to "no embargo"."""
     if reason not in EmbargoEndReason.values or reason == EmbargoEndReason.REVISED:
         raise InvalidInput(_("Choose why the embargo ends."))
-    with transaction.atomic():
-        claim_case(case, revision)
+    with claimed(case, revision):
         _terminate(case, actor, reason, note, roles=actor_roles(actor, case))
 
 
@@ -294,8 +291,7 @@ def invite_to_embargo(
         case.em_state in (EMState.PROPOSED, EMState.ACTIVE, EMState.REVISE),
         _("There is no embargo or proposal to consent to."),
     )
-    with transaction.atomic():
-        claim_case(case, revision)
+    with claimed(case, revision):
         require_open(case)
         require_coordinator(actor, case)
         deadline = _answer_deadline(case, deadline)

@@ -19,7 +19,7 @@ from ..workflow import CS_EVENT_LABELS, CS_EVENTS, EMState, cs_transition_allowe
 from ._common import (
     COORDINATING_ROLES,
     actor_roles,
-    claim_case,
+    claimed,
     notify_participants,
     require_coordinator,
     require_open,
@@ -64,9 +64,7 @@ def record_case_event(
         raise InvalidInput(_("An event cannot be recorded in the future."))
     if event not in CS_EVENTS:
         raise InvalidInput(_("Unknown case event."))
-    with transaction.atomic():
-        if claim:
-            claim_case(case, revision)
+    with claimed(case, revision) if claim else transaction.atomic():
         require_open(case)
         if event in VENDOR_EVENTS:
             _require_speaks_for(actor, case, participant)
@@ -269,8 +267,7 @@ def change_schedule(
         raise InvalidInput(_("The new target must be in the future."))
     if new_target == case.target_publication_at:
         raise InvalidInput(_("That is already the target."))
-    with transaction.atomic():
-        claim_case(case, revision)
+    with claimed(case, revision):
         require_open(case)
         require_coordinator(actor, case)
         change = ScheduleChange.objects.create(

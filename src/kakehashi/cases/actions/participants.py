@@ -42,7 +42,7 @@ from ..workflow import RM, RMState
 from ._common import (
     actor_roles,
     advance_phase_if,
-    claim_case,
+    claimed,
     fire,
     require,
     require_coordinator,
@@ -81,8 +81,7 @@ def add_participants(
             )
     if not organisations and user is None and not (name or email):
         raise InvalidInput(_("Choose at least one organisation or person."))
-    with transaction.atomic():
-        claim_case(case, revision)
+    with claimed(case, revision):
         require_coordinator(actor, case)
         require_open(case)
         present = set(
@@ -151,8 +150,7 @@ def remove_participant(
         participant.role != ParticipantRole.COORDINATOR,
         _("The coordinator cannot be removed from its own case."),
     )
-    with transaction.atomic():
-        claim_case(case, revision)
+    with claimed(case, revision):
         require_coordinator(actor, case)
         participant.removed_at = timezone.now()
         participant.save(update_fields=["removed_at"])
@@ -228,8 +226,7 @@ def record_contact_attempt(
         participant.case_id == case.pk and participant.is_current,
         _("This participant is not in the case."),
     )
-    with transaction.atomic():
-        claim_case(case, revision)
+    with claimed(case, revision):
         require_coordinator(actor, case)
         require_open(case)
         attempt = ContactAttempt.objects.create(

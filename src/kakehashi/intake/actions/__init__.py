@@ -1,0 +1,55 @@
+"""Every change to a report is one of these actions (STYLE point 3)."""
+
+from .desk import (
+    accept_report,
+    acknowledge_report,
+    ask_finder,
+    assign_report,
+    check_results,
+    close_report,
+    decrypt_report,
+    finder_reply,
+    forward_report,
+    mark_duplicate,
+    message_finder,
+    record_check,
+    reject_report,
+    reopen_report,
+    set_scope,
+)
+from .submit import ReportInvalid, Submitted, follow_up_digest, submit_report, validate_report
+from .website import (
+    record_fix,
+    record_operator_contact,
+    send_details_to_operator,
+    transfer_to_product_track,
+    website_step,
+)
+
+__all__ = [
+    "ReportInvalid",
+    "Submitted",
+    "accept_report",
+    "acknowledge_report",
+    "ask_finder",
+    "assign_report",
+    "check_results",
+    "close_report",
+    "decrypt_report",
+    "finder_reply",
+    "follow_up_digest",
+    "forward_report",
+    "mark_duplicate",
+    "message_finder",
+    "record_check",
+    "record_fix",
+    "record_operator_contact",
+    "reject_report",
+    "reopen_report",
+    "send_details_to_operator",
+    "set_scope",
+    "submit_report",
+    "transfer_to_product_track",
+    "validate_report",
+    "website_step",
+]
