@@ -14,6 +14,7 @@ urlpatterns += i18n_patterns(
     path("", include("kakehashi.core.urls")),
     path("accounts/", include("allauth.urls")),
     path("account/", include("kakehashi.accounts.urls")),
+    path("cases/", include("kakehashi.cases.urls")),
     path("admin/", admin.site.urls),
     prefix_default_language=True,
 )

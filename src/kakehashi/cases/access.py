@@ -7,6 +7,7 @@ embargoed case's existence does not leak.
 Needs:
 - ``"view"``: the desk's view of the case — its coordinator organisation's staff, and
   the reception desk that forwarded it (which sees the schedule, not the vendors);
+- ``"details"``: the vendors, statuses and timeline — the coordination side only;
 - ``"coordinate"``: change it — coordinators and administrators of its coordinator
   organisation.
 Participants' own views (the vendor portal) are added with their own needs.
@@ -18,12 +19,13 @@ from typing import Any
 
 from django.http import Http404
 
-from kakehashi.accounts.choices import Role
+from kakehashi.accounts.choices import OrganisationKind, Role
+from kakehashi.accounts.models import Organisation
 
 from .models import Case
 
 COORDINATING_ROLES = frozenset({Role.COORDINATOR, Role.ADMINISTRATOR})
-NEEDS = ("view", "coordinate")
+NEEDS = ("view", "details", "coordinate")
 
 
 def case_roles(user: Any, case: Case) -> dict[str, set[str]]:
@@ -47,7 +49,7 @@ def can_coordinate(user: Any, case: Case) -> bool:
 
 
 def desk_side(user: Any, case: Case) -> str | None:
-    """"coordination" or "reception": which desk view the user gets, if any."""
+    """ "coordination" or "reception": which desk view the user gets, if any."""
     sides = case_roles(user, case)
     if sides["coordination"]:
         return "coordination"
@@ -65,9 +67,21 @@ def access_case(user: Any, case_id: int, *, need: str = "view") -> Case:
         raise Http404
     if need == "view" and desk_side(user, case) is not None:
         return case
+    if need == "details" and desk_side(user, case) == "coordination":
+        return case
     if need == "coordinate" and can_coordinate(user, case):
         return case
     raise Http404
+
+
+def require_desk_staff(user: Any) -> None:
+    """The case desk (list, new case) is for the operator's staff; others get ``Http404``."""
+    if not getattr(user, "is_authenticated", False):
+        raise Http404
+    if user.is_superuser:
+        return
+    if not user.is_desk_staff():
+        raise Http404
 
 
 def access_case_by_reference(user: Any, reference: str, *, need: str = "view") -> Case:
@@ -75,3 +89,25 @@ def access_case_by_reference(user: Any, reference: str, *, need: str = "view") -
     if case_id is None:
         raise Http404
     return access_case(user, case_id, need=need)
+
+
+def coordinating_organisations(user: Any) -> list[Organisation]:
+    """The coordinator organisations in which ``user`` may open cases."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    coordinators = Organisation.objects.filter(kind=OrganisationKind.COORDINATOR)
+    if user.is_superuser:
+        return list(coordinators)
+    ids = [m.organisation_id for m in user.memberships_cached() if m.role in COORDINATING_ROLES]
+    return list(coordinators.filter(pk__in=ids))
+
+
+def access_coordinating_organisation(user: Any, organisation_id: int | None) -> Organisation:
+    """The coordinator organisation to open a case in: the one given, if the user
+    coordinates there, or else the user's only one; otherwise ``Http404``."""
+    candidates = coordinating_organisations(user)
+    if organisation_id is not None:
+        candidates = [o for o in candidates if o.pk == organisation_id]
+    if len(candidates) != 1:
+        raise Http404
+    return candidates[0]

@@ -10,9 +10,12 @@ from datetime import datetime
 from itertools import groupby
 from typing import Any
 
+from django.db import models
+from django.db.models import Subquery
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from .choices import ContactChannel, ContactOutcome, EmbargoAnswer, ScheduleChangeReason, VexStatus
 from .models import (
     Case,
     CaseEvent,
@@ -22,6 +25,7 @@ from .models import (
     EmbargoResponse,
     ScheduleChange,
     StateChange,
+    VendorStatus,
     VendorStatusHistory,
 )
 from .workflow import CS_EVENT_LABELS, EM, PEC, PHASE, RM
@@ -37,6 +41,15 @@ class Entry:
     actor: Any = None
     participants: list[Any] = field(default_factory=list)
     note: str = ""
+
+
+def _label(choices: type[models.TextChoices], value: str) -> str:
+    """``get_FOO_display()`` without its cost (it hashes every lazy label per call,
+    and a timeline makes hundreds of calls)."""
+    try:
+        return str(choices(value).label)
+    except ValueError:
+        return value
 
 
 def _state_text(row: StateChange, count: int) -> str:
@@ -60,31 +73,45 @@ def _state_text(row: StateChange, count: int) -> str:
     return text
 
 
-def _state_entries(rows: list[StateChange]) -> list[Entry]:
-    """Group the rows of one bulk step (same machine, event, actor, second)."""
+_GROUPING = ("id", "machine", "event", "from_state", "to_state", "actor_id", "at", "participant_id")
 
-    def key(row: StateChange) -> tuple[Any, ...]:
+
+def _state_entries(case: Case, rows: int) -> list[Entry]:
+    """Group the newest ``rows`` state changes by bulk step (same machine, event, actor,
+    second). Only the grouping columns are read for all of them; whole rows only for
+    what each entry shows (its first row and up to five participants), so that a step
+    on a thousand participants costs little more than a step on one."""
+    heads = list(
+        StateChange.objects.filter(case=case).order_by("-at", "-id").values_list(*_GROUPING)[:rows]
+    )
+
+    def key(row: tuple[Any, ...]) -> tuple[Any, ...]:
+        _pk, machine, event, old, new, actor_id, at, participant_id = row
         return (
-            row.machine,
-            row.event,
-            row.from_state,
-            row.to_state,
-            row.actor_id,
-            row.at.replace(microsecond=0),
-            row.participant_id is None,
+            machine,
+            event,
+            old,
+            new,
+            actor_id,
+            at.replace(microsecond=0),
+            participant_id is None,
         )
 
+    groups = [list(group) for _key, group in groupby(heads, key=key)]
+    shown = [[row[0] for row in group if row[7] is not None][:5] for group in groups]
+    loaded = StateChange.objects.select_related(
+        "actor", "participant__organisation", "participant__user"
+    ).in_bulk([group[0][0] for group in groups] + [pk for pks in shown for pk in pks])
     entries = []
-    for _key, group in groupby(rows, key=key):
-        items = list(group)
-        first = items[0]
+    for group, participant_rows in zip(groups, shown, strict=True):
+        first = loaded[group[0][0]]
         entries.append(
             Entry(
                 at=first.at,
                 kind="state",
-                text=_state_text(first, len(items)),
+                text=_state_text(first, len(group)),
                 actor=first.actor,
-                participants=[r.participant for r in items if r.participant is not None][:5],
+                participants=[loaded[pk].participant for pk in participant_rows],
                 note=first.note,
             )
         )
@@ -93,12 +120,7 @@ def _state_entries(rows: list[StateChange]) -> list[Entry]:
 
 def build_timeline(case: Case, limit: int = 100) -> list[Entry]:
     """The newest ``limit`` entries (of each source) merged, newest first."""
-    states = list(
-        StateChange.objects.filter(case=case)
-        .select_related("actor", "participant__organisation", "participant__user")
-        .order_by("-at", "-id")[: limit * 5]
-    )
-    entries = _state_entries(states)
+    entries = _state_entries(case, limit * 5)
     for attempt in (
         ContactAttempt.objects.filter(case=case)
         .select_related("participant__organisation", "participant__user", "recorded_by")
@@ -113,9 +135,9 @@ def build_timeline(case: Case, limit: int = 100) -> list[Entry]:
                 note=attempt.note,
                 text=_("Contact attempt by %(channel)s to %(address)s: %(outcome)s%(details)s")
                 % {
-                    "channel": attempt.get_channel_display(),
+                    "channel": _label(ContactChannel, attempt.channel),
                     "address": attempt.address,
-                    "outcome": attempt.get_outcome_display(),
+                    "outcome": _label(ContactOutcome, attempt.outcome),
                     "details": _(" (details sent)") if attempt.details_included else "",
                 },
             )
@@ -151,7 +173,10 @@ def build_timeline(case: Case, limit: int = 100) -> list[Entry]:
                 actor=change.changed_by,
                 note=change.note,
                 text=_("Target publication set to %(target)s: %(reason)s")
-                % {"target": _jst_utc(change.new_target), "reason": change.get_reason_display()},
+                % {
+                    "target": _jst_utc(change.new_target),
+                    "reason": _label(ScheduleChangeReason, change.reason),
+                },
             )
         )
     for proposal in (
@@ -175,7 +200,7 @@ def build_timeline(case: Case, limit: int = 100) -> list[Entry]:
         )
     for response in (
         EmbargoResponse.objects.filter(case=case)
-        .select_related("participant__organisation", "answered_by")
+        .select_related("participant__organisation", "participant__user", "answered_by")
         .order_by("-answered_at")[:limit]
     ):
         entries.append(
@@ -185,7 +210,8 @@ def build_timeline(case: Case, limit: int = 100) -> list[Entry]:
                 actor=response.answered_by,
                 participants=[response.participant],
                 note=response.note,
-                text=_("Embargo answer: %(answer)s") % {"answer": response.get_answer_display()},
+                text=_("Embargo answer: %(answer)s")
+                % {"answer": _label(EmbargoAnswer, response.answer)},
             )
         )
     for decision in (
@@ -202,8 +228,14 @@ def build_timeline(case: Case, limit: int = 100) -> list[Entry]:
                 text=_("SSVC decision: %(vector)s") % {"vector": decision.vector},
             )
         )
+    # The newest versions belong to the most recently updated statuses (a status's
+    # ``updated_at`` is that of its newest version): sorting a thousand vendors' ×
+    # twenty vulnerabilities' history would cost more than the rest of the page.
+    newest_statuses = (
+        VendorStatus.objects.filter(case=case).order_by("-updated_at").values("pk")[:limit]
+    )
     for version in (
-        VendorStatusHistory.objects.filter(vendor_status__case=case)
+        VendorStatusHistory.objects.filter(vendor_status__in=Subquery(newest_statuses))
         .select_related(
             "vendor_status__vendor__organisation", "vendor_status__vulnerability", "updated_by"
         )
@@ -219,7 +251,7 @@ def build_timeline(case: Case, limit: int = 100) -> list[Entry]:
                 text=_("Vendor status for #%(number)d: %(status)s (version %(version)d)")
                 % {
                     "number": status.vulnerability.number,
-                    "status": version.get_status_display(),
+                    "status": _label(VexStatus, version.status),
                     "version": version.version,
                 },
             )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -92,3 +93,23 @@ ROLE_GUIDES: dict[str, RoleGuide] = {
         ),
     ]
 }
+
+
+@dataclass(frozen=True)
+class DeskLink:
+    url_name: str
+    title: Promise
+    description: Promise
+
+
+def desk_links(user: Any) -> list[DeskLink]:
+    """The operator's desk pages a user may open (staff of reception or coordination)."""
+    if not (user.is_superuser or user.is_desk_staff()):
+        return []
+    return [
+        DeskLink(
+            "cases:list",
+            _("Cases"),
+            _("Every case on your desk, by priority and target publication date."),
+        ),
+    ]

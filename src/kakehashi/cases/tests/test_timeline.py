@@ -16,7 +16,11 @@ pytestmark = pytest.mark.django_db
 
 def test_timeline_lists_each_kind_of_step_newest_first(case, vendor_a, vendor_b, coordinator):
     actions.record_contact_attempt(
-        case, vendor_a, actor=coordinator, channel="email", address="psirt@a.test",
+        case,
+        vendor_a,
+        actor=coordinator,
+        channel="email",
+        address="psirt@a.test",
         details_included=True,
     )
     case = Case.objects.get(pk=case.pk)

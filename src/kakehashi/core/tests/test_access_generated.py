@@ -33,6 +33,26 @@ def _own_organisation(world):
     return {"organisation_id": world.organisations["vendor-a"].pk}
 
 
+def _desk_case(world):
+    """A case forwarded by the reception to the coordination, with vendor A in it."""
+    from kakehashi.cases import actions
+
+    coordinator = world.user("coordinator")
+    case = actions.create_case(
+        actor=coordinator,
+        coordinator_org=world.organisations["coordination"],
+        reception_org=world.organisations["reception"],
+        origin="report",
+        title_en="Stored XSS in Example CMS",
+        title_ja="Example CMS における格納型クロスサイトスクリプティング",
+        finder_user=world.user("finder"),
+    )
+    actions.add_participants(
+        case, actor=coordinator, role="vendor", organisations=[world.organisations["vendor-a"]]
+    )
+    return {"case_id": case.pk}
+
+
 ACCESS_SPECS = [
     AccessSpec("core:home", frozenset(), public=True, max_queries=12),
     AccessSpec("core:dashboard", EVERY_ACCOUNT, max_queries=12),
@@ -46,6 +66,11 @@ ACCESS_SPECS = [
         kwargs=_own_organisation,
         max_queries=14,
     ),
+    # The coordinator desk: staff of the case's coordination and reception desks only;
+    # the vendor and the finder of the case are participants, not desk staff (404).
+    AccessSpec("cases:list", DESK, max_queries=12),
+    AccessSpec("cases:detail", DESK, kwargs=_desk_case, max_queries=32),
+    AccessSpec("cases:timeline", DESK - {"clerk"}, kwargs=_desk_case, max_queries=20),
 ]
 
 # Views reached only by POST or by a secret link are covered by their own tests:
@@ -55,6 +80,33 @@ COVERED_ELSEWHERE = {
     "accounts:accept_invitation": "accounts/tests/test_members.py",
     "accounts:revoke_token": "accounts/tests/test_tokens_views.py",
     "healthz": "core/tests/test_pages.py",
+    **{
+        f"cases:{name}": "cases/tests/test_views.py"
+        for name in (
+            "create",
+            "update_details",
+            "advance_phase",
+            "close",
+            "reopen",
+            "change_schedule",
+            "record_decision",
+            "add_vulnerability",
+            "update_vulnerability",
+            "add_product",
+            "record_event",
+            "add_participants",
+            "remove_participant",
+            "change_rm",
+            "record_contact",
+            "record_status",
+            "approve_status",
+            "propose_embargo",
+            "accept_embargo",
+            "reject_embargo",
+            "terminate_embargo",
+            "invite_to_embargo",
+        )
+    },
 }
 
 # Third-party URL namespaces with their own tests and access rules.
