@@ -15,6 +15,7 @@ urlpatterns += i18n_patterns(
     path("accounts/", include("allauth.urls")),
     path("account/", include("kakehashi.accounts.urls")),
     path("cases/", include("kakehashi.cases.urls")),
+    path("", include("kakehashi.intake.urls")),  # /report/… for finders, /reception/… desk
     path("admin/", admin.site.urls),
     prefix_default_language=True,
 )

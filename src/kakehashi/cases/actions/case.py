@@ -211,6 +211,7 @@ def update_case(case: Case, *, actor: Any, revision: int | None = None, **change
             raise InvalidInput(_("Give the case a title in at least one language."))
     with claimed(case, revision):
         require_coordinator(actor, case)
+        require_open(case)
         for name, value in changes.items():
             setattr(case, name, value)
         _apply_priority(case)
@@ -301,6 +302,7 @@ def update_vulnerability(
     case = vulnerability.case
     with claimed(case, revision):
         require_coordinator(actor, case)
+        require_open(case)
         for name, value in values.items():
             setattr(vulnerability, name, value)
         vulnerability.save(update_fields=list(values))

@@ -160,6 +160,7 @@ class Case(models.Model):
         ordering = ["priority_rank", "-created_at"]
         indexes = [
             models.Index(fields=["phase", "priority_rank"]),
+            models.Index(fields=["priority_rank", "target_publication_at"]),
             models.Index(fields=["target_publication_at"]),
             models.Index(fields=["coordinator_org", "phase"]),
         ]

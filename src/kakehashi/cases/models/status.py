@@ -66,6 +66,7 @@ class VendorStatus(VendorStatusFields):
     class Meta:
         verbose_name = _("vendor status")
         verbose_name_plural = _("vendor statuses")
+        indexes = [models.Index(fields=["case", "updated_at"])]  # the timeline's newest
         constraints = [
             models.UniqueConstraint(
                 fields=["vendor", "vulnerability", "product"],

@@ -9,6 +9,8 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from kakehashi.core.testing import AccessSpec, access_test_cases, expected_status
+from kakehashi.intake.tests import access_desk as intake_desk_specs
+from kakehashi.intake.tests import access_public as intake_public_specs
 
 OPERATOR_ADMINS = frozenset({"admin"})
 EVERY_ACCOUNT = frozenset(
@@ -108,6 +110,11 @@ COVERED_ELSEWHERE = {
         )
     },
 }
+
+# Apps that keep their specs beside their own tests.
+for _module in (intake_public_specs, intake_desk_specs):
+    ACCESS_SPECS += _module.SPECS
+    COVERED_ELSEWHERE.update(_module.COVERED_ELSEWHERE)
 
 # Third-party URL namespaces with their own tests and access rules.
 THIRD_PARTY_PREFIXES = ("account_", "mfa_", "usersessions_", "admin:", "api:", "socialaccount")

@@ -1,0 +1,1 @@
+"""Intake views: the finder's side (``public``) and the reception desk's (``desk``)."""
