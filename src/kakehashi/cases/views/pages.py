@@ -47,7 +47,7 @@ from ..templatetags.cases_tags import matrix_cells_html
 from ..timeline import build_timeline
 from ._perform import case_url, viewer_zone
 
-TIMELINE_ON_CASE_PAGE = 100
+TIMELINE_ON_CASE_PAGE = 30  # the newest steps; the full timeline has its own page
 
 # --- The case list --------------------------------------------------------------------
 
