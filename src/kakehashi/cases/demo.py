@@ -1,8 +1,8 @@
 """Demo cases for ``make run``, made through the real actions (idempotent by title).
 
-Three cases a visitor learns from: a report just forwarded to coordination, a
-multi-vendor case under an agreed embargo with vendor statuses coming in, and a case
-whose embargo ended when the vulnerability became public.
+Two cases a visitor learns from: a multi-vendor case under an agreed embargo with
+vendor statuses coming in, and a case whose embargo ended when the vulnerability
+became public. (A third, just forwarded from a report, comes from ``intake.demo``.)
 """
 
 from __future__ import annotations
@@ -37,13 +37,6 @@ def load_demo_cases() -> list[Case]:
     }
     finder = User.objects.get(username="finder")
 
-    fresh, _ = _case(
-        "Path traversal in the Sakura router's backup download",
-        title_ja="さくらルータのバックアップ取得機能におけるパストラバーサル",
-        finder_user=finder,
-        **common,
-    )
-
     embargoed, created = _case(
         "Stack overflow in the Helix XML parser shipped by several vendors",
         title_ja="複数の製品に同梱される Helix XML パーサにおけるスタックオーバーフロー",
@@ -64,7 +57,7 @@ def load_demo_cases() -> list[Case]:
     )
     if created:
         _made_public(public, coordinator, org)
-    return [fresh, embargoed, public]
+    return [embargoed, public]
 
 
 def _reload(case: Case) -> Case:

@@ -107,8 +107,10 @@ def load_demo() -> list[tuple[DemoUser, str]]:
             secret = _ensure_user(user_spec, organisations[user_spec.organisation])
             result.append((user_spec, secret))
         from kakehashi.cases.demo import load_demo_cases
+        from kakehashi.intake.demo import load_demo_reports
 
         load_demo_cases()
+        load_demo_reports()
     return result
 
 

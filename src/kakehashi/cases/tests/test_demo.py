@@ -7,19 +7,30 @@ import pytest
 from kakehashi.cases.models import Case
 from kakehashi.core import audit
 from kakehashi.core.demo import load_demo
+from kakehashi.intake.models import Report
 
 pytestmark = pytest.mark.django_db
 
 
-def test_demo_cases_load_idempotently_in_three_instructive_states():
+def test_demo_cases_and_reports_load_idempotently_in_instructive_states():
     load_demo()
     load_demo()
-    cases = {c.title_en: c for c in Case.objects.all()}
+    cases = list(Case.objects.all())
     assert len(cases) == 3
-    states = sorted((c.phase, c.em_state, c.pxa) for c in cases.values())
+    states = sorted((c.phase, c.em_state, c.pxa) for c in cases)
     assert states == [
         ("forwarded", "N", "pxa"),
         ("schedule_agreed", "A", "pxa"),
         ("schedule_agreed", "X", "Pxa"),
     ]
     assert audit.first_problem() is None
+    reports = {r.title: r.state for r in Report.objects.all()}
+    assert sorted(reports.values()) == [
+        "accepted",
+        "forwarded",
+        "needs_info",
+        "received",
+        "rejected",
+    ]
+    forwarded = Report.objects.get(state="forwarded")
+    assert forwarded.case.phase == "forwarded"
