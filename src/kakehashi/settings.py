@@ -368,6 +368,17 @@ KAKEHASHI_REPORT_MAX_BYTES = env_int("KAKEHASHI_REPORT_MAX_BYTES", 50_000_000)
 KAKEHASHI_ATTACHMENT_MAX_FILES = env_int("KAKEHASHI_ATTACHMENT_MAX_FILES", 10)
 KAKEHASHI_CLAMAV_SOCKET = env("KAKEHASHI_CLAMAV_SOCKET")
 KAKEHASHI_CLAMAV_TIMEOUT = env_int("KAKEHASHI_CLAMAV_TIMEOUT", 30)
+# Reports filed through the form (and anonymously through the API) per hour, per client
+# IP and per e-mail address; more get a 429 page (kakehashi.intake.ratelimit).
+KAKEHASHI_REPORT_RATE_PER_HOUR = env_int("KAKEHASHI_REPORT_RATE_PER_HOUR", 10)
+KAKEHASHI_REPORT_RATE_PER_ADDRESS_PER_HOUR = env_int(
+    "KAKEHASHI_REPORT_RATE_PER_ADDRESS_PER_HOUR", 5
+)
+# The reception desk decides (受理 / 不受理) within this many Japanese business days of
+# receipt or of the finder's latest answer; the 7-day acknowledgement is calendar days.
+KAKEHASHI_RECEPTION_DECISION_BUSINESS_DAYS = env_int(
+    "KAKEHASHI_RECEPTION_DECISION_BUSINESS_DAYS", 3
+)
 
 # Security headers. The CSP forbids inline script and style; scripts carry a nonce.
 SECURE_CSP = {

@@ -36,3 +36,10 @@ def _in_utc(instant: datetime) -> datetime:
 
 # An instant as the API publishes it: ISO 8601 in UTC, whatever zone it was stored in.
 UtcInstant = Annotated[datetime, AfterValidator(_in_utc)]
+
+
+class FieldRefusal(Refusal):
+    """Input refused field by field: ``detail`` sums it up and ``errors`` maps each
+    refused field to its message, in the request's language."""
+
+    errors: dict[str, str] = {}

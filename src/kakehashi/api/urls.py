@@ -6,7 +6,10 @@ just calls the domain's actions and lets their ``WorkflowError`` through.
 
 from __future__ import annotations
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse
+from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
@@ -21,6 +24,7 @@ from kakehashi.core.workflow import (
     TransitionNotAllowed,
     WorkflowError,
 )
+from kakehashi.intake.api import router as intake_router
 
 from .auth import TokenAuth
 
@@ -40,6 +44,7 @@ api = NinjaAPI(
 )
 api.add_router("/", accounts_router)
 api.add_router("/cases", cases_router)
+api.add_router("/reports", intake_router)
 
 # How a refused action answers. 409: the case is not in a state that allows it (or
 # changed under the caller); 403: the caller's role may never fire this transition;
@@ -63,6 +68,17 @@ def on_auth_error(request: HttpRequest, exc: Exception) -> HttpResponse:
 @api.exception_handler(ValidationError)
 def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
     return api.create_response(request, {"detail": exc.errors}, status=422)
+
+
+@api.exception_handler(RequestDataTooBig)
+def on_body_too_large(request: HttpRequest, exc: Exception) -> HttpResponse:
+    # A JSON body (base64 files included) beyond DATA_UPLOAD_MAX_MEMORY_SIZE.
+    limit = filesizeformat(settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
+    return api.create_response(
+        request,
+        {"detail": _("The request is too large: at most %(size)s.") % {"size": limit}},
+        status=413,
+    )
 
 
 @api.exception_handler(HttpError)

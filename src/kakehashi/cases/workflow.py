@@ -134,11 +134,13 @@ def _pec_transitions() -> list[Transition]:
         ("declined", "invite", "invited", COORDINATION),
     ]
     transitions = [Transition(s, e, t, r) for s, e, t, r in rows]
-    # Any state returns to "no embargo" when the case's embargo is exited.
+    # Any state returns to "no embargo" when the case's embargo is exited, or when the
+    # only proposal is rejected (a consent given to it does not carry over to others).
     transitions += [
-        Transition(state, "embargo_exited", "no_embargo", frozenset({SYSTEM}))
+        Transition(state, event, "no_embargo", frozenset({SYSTEM}))
         for state in PECState.values
         if state != "no_embargo"
+        for event in ("embargo_exited", "proposal_rejected")
     ]
     return transitions
 
@@ -156,6 +158,7 @@ PEC = Workflow(
         "time_out": _("invitation timed out"),
         "lapse": _("lapse on revision"),
         "embargo_exited": _("embargo exited"),
+        "proposal_rejected": _("proposal rejected"),
     },
 )
 

@@ -17,7 +17,7 @@ from django.http import Http404, HttpRequest
 from kakehashi.accounts.choices import Role
 
 from .actions.submit import follow_up_digest
-from .models import Report
+from .models import Report, ReportAttachment
 
 SESSION_KEY = "kakehashi.reports"  # report IDs this browser proved it holds the link for
 NEEDS = ("desk", "finder", "coordination")
@@ -91,3 +91,23 @@ def redacted_finder(report: Report) -> dict[str, str]:
             "affiliation": report.finder_affiliation,
         }
     return {"name": "", "email": "", "affiliation": ""}
+
+
+def access_attachment(request: HttpRequest, attachment_id: int) -> ReportAttachment:
+    """An attachment, for whoever may open its report: the desk, the finder (account or
+    follow-up link), or the coordinators of the case it became. Otherwise ``Http404``."""
+    attachment = (
+        ReportAttachment.objects.select_related("report", "report__case")
+        .filter(pk=attachment_id)
+        .first()
+    )
+    if attachment is None:
+        raise Http404
+    report = attachment.report
+    if desk_roles(request.user, report):
+        return attachment
+    if is_finder(request, report):
+        return attachment
+    if coordinates_its_case(request.user, report):
+        return attachment
+    raise Http404

@@ -103,6 +103,13 @@ def claim_case(case: Case, revision: int | None = None) -> None:
     case.revision = expected + 1
 
 
+def lock_case(case: Case) -> None:
+    """Lock the case row first, as every claim does, so that actions on one case take
+    their locks in one order (case row, audit chain, then other rows) and cannot
+    deadlock; unlike a claim, this does not conflict with a newer revision."""
+    list(Case.objects.select_for_update().filter(pk=case.pk).values_list("pk", flat=True))
+
+
 @contextmanager
 def claimed(case: Case, revision: int | None = None) -> Iterator[None]:
     """``transaction.atomic()`` plus :func:`claim_case`; if the block fails, the

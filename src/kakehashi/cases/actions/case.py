@@ -16,7 +16,7 @@ from kakehashi.accounts.models import Organisation
 from kakehashi.core import audit
 from kakehashi.core.cwe import is_known_cwe, normalise_cwe
 from kakehashi.core.dates import NON_DISCLOSURE_LIFT_DAYS
-from kakehashi.core.workflow import SYSTEM, InvalidInput, NotPermitted
+from kakehashi.core.workflow import SYSTEM, GuardFailed, InvalidInput, NotPermitted
 
 from .. import ssvc
 from ..choices import CaseOrigin, ClosureReason, DecisionKind, ParticipantRole
@@ -129,12 +129,23 @@ def create_case(
             ),
         ]
         if reception_org is not None:
-            Participant.objects.create(
+            reception = Participant.objects.create(
                 case=case,
                 role=ParticipantRole.RECEPTION,
                 organisation=reception_org,
                 rm_state=RMState.ACCEPTED,
                 added_by=actor,
+            )
+            rows.append(
+                StateChange(
+                    case=case,
+                    participant=reception,
+                    machine="rm",
+                    event="join",
+                    from_state="",
+                    to_state=RMState.ACCEPTED,
+                    actor=actor,
+                )
             )
         if finder_user is not None or finder_name or finder_email:
             finder = Participant.objects.create(
@@ -367,8 +378,9 @@ def advance_phase(
         raise InvalidInput(_("Use the matching action for this step."))
     with claimed(case, revision):
         extra: dict[str, Any] = {}
-        if event == "publish" and case.published_at is None:
-            extra["published_at"] = timezone.now()
+        if event == "publish":
+            _end_embargo_for_publication(case)
+            extra["published_at"] = case.published_at or timezone.now()
         fire(
             PHASE,
             case,
@@ -380,7 +392,38 @@ def advance_phase(
             extra_updates=extra,
             note=note,
         )
+        if event == "publish" and case.pxa[0] == "p":
+            from .events import record_case_event
+
+            record_case_event(  # publication is the public becoming aware (P)
+                case, "P", actor=actor, claim=False, source=_("Publication")
+            )
     return case
+
+
+def _embargo_end(case: Case) -> Any:
+    if not case.embargo_in_force:
+        return None
+    embargo = case.embargoes.filter(ended_at__isnull=True).first()
+    return embargo.ends_at if embargo is not None else None
+
+
+def _end_embargo_for_publication(case: Case) -> None:
+    """Publish at or after the embargo's end, never before; an embargo whose end has
+    come but which the minute job has not ended yet is ended here."""
+    from ..templatetags.cases_tags import jst_utc
+
+    until = _embargo_end(case)
+    if until is None:
+        return
+    if until > timezone.now():
+        raise GuardFailed(
+            _("The embargo is in force until %(end)s. Publish then, or end the embargo first.")
+            % {"end": jst_utc(until)}
+        )
+    from .embargo import expire_case_embargo
+
+    expire_case_embargo(case)
 
 
 def close_case(

@@ -25,6 +25,7 @@ from ._common import (
     claimed,
     fire,
     fire_bulk,
+    lock_case,
     notify_participants,
     require,
     require_coordinator,
@@ -94,6 +95,7 @@ def accept_embargo(
     )
     require_future(proposal.ends_at, _("The end of the embargo"))
     with claimed(case, revision):
+        require_open(case)
         now = timezone.now()
         fire(
             EM,
@@ -173,7 +175,7 @@ def reject_embargo(
     return proposal
 
 
-def _fire_reject(case: Case, actor: Any, note: str) -> None:
+def _fire_reject(case: Case, actor: Any, note: str, roles: Any = None) -> None:
     was_revision = case.em_state == EMState.REVISE
     fire(
         EM,
@@ -182,9 +184,13 @@ def _fire_reject(case: Case, actor: Any, note: str) -> None:
         "reject",
         case=case,
         actor=actor,
-        roles=actor_roles(actor, case),
+        roles=roles if roles is not None else actor_roles(actor, case),
         note=note,
+        extra_updates={} if was_revision else {"embargo_attention": ""},
     )
+    if not was_revision:  # P → N: consents to the rejected terms lapse with them
+        consenting = list(case.participants.current().exclude(pec_state=PECState.NO_EMBARGO))
+        fire_bulk(PEC, consenting, "pec_state", "proposal_rejected", case=case, actor=None)
     if was_revision:
         lapsed = list(case.participants.current().filter(pec_state=PECState.LAPSED))
         fire_bulk(
@@ -251,16 +257,7 @@ def end_embargo_for_world_event(case: Case, reason: str) -> None:
         EmbargoProposal.objects.filter(case=case, status=ProposalStatus.OPEN).update(
             status=ProposalStatus.REJECTED, decided_at=timezone.now()
         )
-        fire(
-            EM,
-            case,
-            "em_state",
-            "reject",
-            case=case,
-            actor=None,
-            roles={SYSTEM},
-            note=str(EmbargoEndReason(reason).label),
-        )
+        _fire_reject(case, None, str(EmbargoEndReason(reason).label), roles={SYSTEM})
     elif case.embargo_in_force:
         _terminate(case, None, reason, "", roles={SYSTEM})
 
@@ -327,6 +324,7 @@ def answer_embargo(
         else ("consent" if participant.pec_state == PECState.NO_EMBARGO else "accept")
     )
     with transaction.atomic():
+        lock_case(case)
         fire(
             PEC,
             participant,
@@ -368,10 +366,17 @@ def time_out_invitations(now: datetime | None = None) -> int:
     count = 0
     for group in by_case.values():
         with transaction.atomic():
+            lock_case(group[0].case)
             count += len(
                 fire_bulk(PEC, group, "pec_state", "time_out", case=group[0].case, actor=None)
             )
     return count
+
+
+def expire_case_embargo(case: Case) -> None:
+    """End the case's embargo because its end has come (inside the caller's claim)."""
+    if case.embargo_in_force:
+        _terminate(case, None, EmbargoEndReason.EXPIRED, "", roles={SYSTEM})
 
 
 def expire_embargoes(now: datetime | None = None) -> int:

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -44,6 +44,7 @@ from ._common import (
     advance_phase_if,
     claimed,
     fire,
+    lock_case,
     require,
     require_coordinator,
     require_open,
@@ -179,6 +180,15 @@ def change_rm(
         participant.case_id == case.pk and participant.is_current,
         _("This participant is not in the case."),
     )
+    with transaction.atomic():
+        lock_case(case)
+        _fire_rm(case, participant, event, actor=actor, note=note, guard=no_close_during_embargo)
+    return participant
+
+
+def _fire_rm(
+    case: Case, participant: Participant, event: str, *, actor: Any, note: str, guard: Any
+) -> None:
     fire(
         RM,
         participant,
@@ -188,10 +198,9 @@ def change_rm(
         actor=actor,
         roles=actor_roles(actor, case, participant),
         participant=participant,
-        guards=[no_close_during_embargo],
+        guards=[guard],
         note=note,
     )
-    return participant
 
 
 def record_contact_attempt(
@@ -368,6 +377,7 @@ def record_vendor_status(
     if not roles & {"coordinator", "administrator", "vendor_psirt", "vendor_admin"}:
         raise GuardFailed(_("Only the vendor or the coordinator may record this status."))
     with transaction.atomic():
+        lock_case(case)
         require_open(case)
         current = (
             VendorStatus.objects.select_for_update()
@@ -377,7 +387,7 @@ def record_vendor_status(
         if current is None:
             if expected_version not in (None, 0):
                 raise _conflict()
-            current = VendorStatus.objects.create(
+            current = _create_first_status(
                 case=case, vendor=vendor, vulnerability=vulnerability, product=product, **values
             )
         else:
@@ -405,6 +415,16 @@ def record_vendor_status(
         if status == VexStatus.FIXED:
             _fix_ready(case, vendor, actor)
     return current
+
+
+def _create_first_status(**fields: Any) -> VendorStatus:
+    """Two members recording the first status at once both find none: the partial
+    unique index lets one in; the other gets the same conflict as a stale version."""
+    try:
+        with transaction.atomic():
+            return VendorStatus.objects.create(**fields)
+    except IntegrityError as error:
+        raise _conflict() from error
 
 
 def _conflict() -> Exception:
@@ -467,6 +487,7 @@ def approve_vendor_status(
     )
     version = status.version if expected_version is None else expected_version
     with transaction.atomic():
+        lock_case(case)
         changed = VendorStatus.objects.filter(pk=status.pk, version=version).update(
             approved_at=timezone.now(), approved_by=actor
         )

@@ -1,5 +1,6 @@
 """Reports, their attachments and messages, checks and history."""
 
+from .policy import DisclosurePolicy
 from .records import (
     AcceptanceCheckRecord,
     OperatorContact,
@@ -8,12 +9,15 @@ from .records import (
     ReportStateChange,
 )
 from .report import Report
+from .staging import StagedUpload
 
 __all__ = [
     "AcceptanceCheckRecord",
+    "DisclosurePolicy",
     "OperatorContact",
     "Report",
     "ReportAttachment",
     "ReportMessage",
     "ReportStateChange",
+    "StagedUpload",
 ]
