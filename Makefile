@@ -41,7 +41,10 @@ MAKEMESSAGES := $(KH) makemessages -l ja -l en --no-location --no-obsolete \
 # English is the source language: its catalog copies each msgid (msgen).
 makemessages: $(STAMP)
 	$(MAKEMESSAGES)
+	# English is the source language: every msgstr is its msgid (fuzzy guesses dropped first).
+	msgfilter --keep-header --no-wrap -i locale/en/LC_MESSAGES/django.po -o locale/en/LC_MESSAGES/django.po sed -e d
 	msgen --no-wrap -o locale/en/LC_MESSAGES/django.po locale/en/LC_MESSAGES/django.po
+	msgattrib --no-wrap --clear-fuzzy --clear-previous -o locale/en/LC_MESSAGES/django.po locale/en/LC_MESSAGES/django.po
 
 # CI: regenerate the catalogs from the code, then refuse untranslated or fuzzy entries.
 i18n-check: makemessages

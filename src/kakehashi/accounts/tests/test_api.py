@@ -89,7 +89,10 @@ def test_api_refuses_a_missing_or_bad_token_with_401(world, make_secret, path):
     response = _get(path, make_secret(world))
 
     assert response.status_code == 401
-    assert response.json() == {"detail": "Missing, invalid, expired or revoked token."}
+    # No Accept-Language and no user: the site's default language, Japanese.
+    assert response.json() == {
+        "detail": "トークンが指定されていないか、無効、有効期限切れ、または失効済みです。"
+    }
 
 
 def test_api_ignores_a_browser_session(client_for):

@@ -88,8 +88,8 @@ def test_show_follows_the_language_option(case):
 
 
 def test_show_refuses_an_unknown_case(db):
-    with pytest.raises(CommandError, match="No case has the ID or reference “KH-1999-99999”"):
-        show("KH-1999-99999")
+    with pytest.raises(CommandError, match="「KH-1999-99999」の案件はありません"):
+        show("KH-1999-99999")  # the default language, Japanese
     with pytest.raises(CommandError):
         show("424242")
 
