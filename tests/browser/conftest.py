@@ -8,12 +8,19 @@ browser is a failure rather than a silent skip.
 from __future__ import annotations
 
 import os
+import re
 import shutil
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+from allauth.mfa import app_settings as mfa_settings
+from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+from django.conf import settings as django_settings
 from playwright.sync_api import Browser, Page, Playwright, expect, sync_playwright
+
+from kakehashi.core.demo import DEMO_PASSWORD, load_demo, totp_secret_for
 
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -74,3 +81,73 @@ def page(browser: Browser, live_server: Any) -> Iterator[Page]:
     page = context.new_page()
     yield page
     context.close()
+
+
+# --- Shared by the end-to-end flows -----------------------------------------------------
+# (The smoke test keeps its own copies; these are the same steps as fixtures, so that
+# other test modules do not import from a test module.)
+
+
+@pytest.fixture
+def demo_data(settings: Any, transactional_db: None) -> None:
+    """The demo organisations and personas (password + TOTP), as ``make run`` loads them.
+
+    One TOTP window of tolerance either side, as in the smoke test: a code computed at
+    the end of a window must not be refused when the server checks it in the next one."""
+    settings.MFA_TOTP_TOLERANCE = 1
+    load_demo()
+
+
+@pytest.fixture
+def new_page(browser: Browser, live_server: Any) -> Iterator[Callable[..., Page]]:
+    """``new_page()``: another fresh browser context (its own cookies), for a second
+    person in the same test; closed at the end of the test."""
+    contexts: list[Any] = []
+
+    def make(locale: str = "ja-JP") -> Page:
+        context = browser.new_context(
+            base_url=live_server.url, locale=locale, viewport={"width": 1280, "height": 900}
+        )
+        context.set_default_timeout(TIMEOUT_MS)
+        contexts.append(context)
+        return context.new_page()
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def sign_in() -> Callable[[Page, str], None]:
+    """``sign_in(page, "coordinator")``: password, then the TOTP code, then decline to
+    trust the browser; ends on the Japanese dashboard."""
+
+    def run(page: Page, username: str) -> None:
+        page.goto("/ja/accounts/login/")
+        form = page.locator("form").filter(has=page.locator("input[name=password]"))
+        form.locator("input[name=login]").fill(username)
+        form.locator("input[name=password]").fill(DEMO_PASSWORD)
+        form.get_by_role("button", name="ログイン", exact=True).click()
+        expect(page).to_have_url(re.compile(r"/ja/accounts/2fa/authenticate/$"))
+        counter = int(time.time()) // mfa_settings.TOTP_PERIOD
+        code = format_hotp_value(hotp_value(totp_secret_for(username), counter))
+        form = page.locator("form").filter(has=page.locator("input[name=code]"))
+        form.locator("input[name=code]").fill(code)
+        form.get_by_role("button", name="ログイン", exact=True).click()
+        expect(page).to_have_url(re.compile(r"/ja/accounts/2fa/trust/$"))
+        page.get_by_role("button", name="信頼しない", exact=True).click()
+        expect(page).to_have_url(re.compile(r"/ja/dashboard/$"))
+
+    return run
+
+
+@pytest.fixture
+def screenshot() -> Callable[[Page, str], None]:
+    """``screenshot(page, "name.png")``: the whole page, into var/screenshots/."""
+
+    def take(page: Page, name: str) -> None:
+        directory = django_settings.VAR_DIR / "screenshots"
+        directory.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=directory / name, full_page=True)
+
+    return take

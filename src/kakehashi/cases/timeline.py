@@ -60,6 +60,11 @@ def _state_text(row: StateChange, count: int) -> str:
             "old": row.from_state or "∅",
             "new": row.to_state,
         }
+    if row.machine == "status":  # an approval: from = the version, to = the vulnerability
+        return _("Vendor status for #%(number)s approved (version %(version)s)") % {
+            "number": row.to_state,
+            "version": row.from_state,
+        }
     machine = MACHINES.get(row.machine)
     if machine is None:
         return f"{row.machine}: {row.from_state} → {row.to_state}"

@@ -8,7 +8,7 @@ from typing import Any
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from kakehashi.accounts.choices import Role
+from kakehashi.accounts.choices import OrganisationKind, Role
 
 
 @dataclass(frozen=True)
@@ -106,10 +106,21 @@ def desk_links(user: Any) -> list[DeskLink]:
     """The operator's desk pages a user may open (staff of reception or coordination)."""
     if not (user.is_superuser or user.is_desk_staff()):
         return []
-    return [
+    links = []
+    kinds = user.organisation_kinds()
+    if user.is_superuser or OrganisationKind.RECEPTION in kinds:
+        links.append(
+            DeskLink(
+                "intake:desk_queue",
+                _("Reports"),
+                _("The reception queue: new reports by priority and deadline."),
+            )
+        )
+    links.append(
         DeskLink(
             "cases:list",
             _("Cases"),
             _("Every case on your desk, by priority and target publication date."),
-        ),
-    ]
+        )
+    )
+    return links

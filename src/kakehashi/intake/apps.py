@@ -6,3 +6,8 @@ class IntakeConfig(AppConfig):
     name = "kakehashi.intake"
     label = "intake"
     verbose_name = _("Reports and the reception desk")
+
+    def ready(self) -> None:
+        from .relay import connect
+
+        connect()

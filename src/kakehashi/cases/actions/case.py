@@ -23,6 +23,7 @@ from ..choices import CaseOrigin, ClosureReason, DecisionKind, ParticipantRole
 from ..models import Case, CaseProduct, Decision, Participant, StateChange, Vulnerability
 from ..priority import priority_for
 from ..scoring import score_v3, score_v4
+from ..signals import case_milestone
 from ..workflow import PHASE, RM, Phase, RMState
 from ._common import (
     COORDINATING_ROLES,
@@ -392,6 +393,8 @@ def advance_phase(
             extra_updates=extra,
             note=note,
         )
+        if event == "publish":
+            case_milestone.send(sender=Case, case=case, milestone="published")
         if event == "publish" and case.pxa[0] == "p":
             from .events import record_case_event
 

@@ -38,6 +38,7 @@ from ..models import (
     VendorStatusHistory,
     Vulnerability,
 )
+from ..signals import case_milestone
 from ..workflow import RM, RMState
 from ._common import (
     actor_roles,
@@ -321,6 +322,9 @@ def _set_case_dates(case: Case, attempt: ContactAttempt, actor: Any) -> None:
         changed.append("details_sent_at")
     if changed:
         case.save(update_fields=changed)
+        for milestone, field in (("day_zero", "day_zero"), ("details_sent", "details_sent_at")):
+            if field in changed:
+                case_milestone.send(sender=Case, case=case, milestone=milestone)
         audit.record(
             "case.dates",
             actor=actor,
@@ -494,6 +498,15 @@ def approve_vendor_status(
         if changed != 1:
             raise _conflict()
         status.refresh_from_db()
+        StateChange.objects.create(  # so the approval shows in the case timeline
+            case=case,
+            participant=status.vendor,
+            machine="status",
+            event="approve",
+            from_state=str(version),
+            to_state=str(status.vulnerability.number),
+            actor=actor,
+        )
         audit.record(
             "vendor_status.approved",
             actor=actor,

@@ -35,3 +35,12 @@ def test_timeline_lists_each_kind_of_step_newest_first(case, vendor_a, vendor_b,
     assert [e.at for e in entries] == sorted((e.at for e in entries), reverse=True)
     invited = [e for e in entries if "Invited" in e.text]
     assert len(invited) == 1 and "(2 participants)" in invited[0].text
+
+
+def test_an_approval_appears_in_the_timeline(case, vendor_a, coordinator, world, vulnerability):
+    status = actions.record_vendor_status(
+        case, vendor_a, vulnerability, actor=world.user("psirt"), status="affected"
+    )
+    actions.approve_vendor_status(Case.objects.get(pk=case.pk), status, actor=coordinator)
+    texts = [e.text for e in build_timeline(case)]
+    assert "Vendor status for #1 approved (version 1)" in texts

@@ -80,7 +80,15 @@ def ask_finder(
     if not question.strip():
         raise InvalidInput(_("Write the question."))
     with claimed(report, revision):
-        fire(RECEPTION, report, "state", "ask", actor=actor, roles=report_roles(actor, report))
+        fire(
+            RECEPTION,
+            report,
+            "state",
+            "ask",
+            actor=actor,
+            roles=report_roles(actor, report),
+            extra_updates={"acknowledged_at": report.acknowledged_at or now()},
+        )
         message = ReportMessage.objects.create(
             report=report, from_finder=False, author=actor, body=question.strip(), is_question=True
         )

@@ -94,9 +94,18 @@ def validate_report(track: str, data: dict[str, Any]) -> dict[str, Any]:
         errors["title"] = _("Give a one-line summary.")
     _check_content(track, clean, errors)
     _check_contact(clean, errors)
+    _check_lengths(clean, errors)
     if errors:
         raise ReportInvalid(errors)
     return clean
+
+
+def _check_lengths(clean: dict[str, Any], errors: dict[str, str]) -> None:
+    """The database's limits, refused as input errors whoever calls (form, API, job)."""
+    for name, value in clean.items():
+        limit = getattr(Report._meta.get_field(name), "max_length", None)
+        if limit and isinstance(value, str) and len(value) > limit and name not in errors:
+            errors[name] = _("At most %(n)d characters.") % {"n": limit}
 
 
 def _check_content(track: str, clean: dict[str, Any], errors: dict[str, str]) -> None:
@@ -146,7 +155,7 @@ class ReportInvalid(InvalidInput):
         super().__init__(" ".join(errors.values()))
 
 
-def _tracking_id() -> str:
+def draw_tracking_id() -> str:
     prefix = settings.KAKEHASHI_REPORT_PREFIX
     return f"{prefix}{secrets.randbelow(10**8):08d}"
 
@@ -205,7 +214,7 @@ def _create(
         try:
             with transaction.atomic():
                 return Report.objects.create(
-                    tracking_id=_tracking_id(),
+                    tracking_id=draw_tracking_id(),
                     track=track,
                     language=language,
                     reception_org=desk,

@@ -148,6 +148,15 @@ def record_fix(
     return report
 
 
+def _free_tracking_id() -> str:
+    from .submit import draw_tracking_id
+
+    while True:
+        candidate = draw_tracking_id()
+        if not Report.objects.filter(tracking_id=candidate).exists():
+            return candidate
+
+
 def transfer_to_product_track(
     report: Report, *, actor: Any, product_name: str, description: str, vendor_name: str = ""
 ) -> Report:
@@ -165,7 +174,7 @@ def transfer_to_product_track(
         raise InvalidInput(_("The description still names the site. Remove it first."))
     with claimed(report):
         product = Report.objects.create(
-            tracking_id=f"{report.tracking_id}-P",
+            tracking_id=_free_tracking_id(),
             track=Track.PRODUCT,
             language=report.language,
             reception_org=report.reception_org,

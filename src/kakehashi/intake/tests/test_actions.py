@@ -220,3 +220,69 @@ def test_website_reports_are_never_forwarded_but_transferred_without_the_site(su
     report.refresh_from_db()
     assert report.closure_reason == "transferred"
     assert not Case.objects.exists()
+
+
+def test_over_long_fields_are_refused_as_input_not_database_errors(submit):
+    with pytest.raises(actions.ReportInvalid) as refused:
+        submit(title="x" * 301, product_name="p" * 201)
+    assert set(refused.value.errors) == {"title", "product_name"}
+
+
+def test_asking_the_finder_acknowledges_the_report(report, clerk):
+    actions.ask_finder(report, actor=clerk, question="Which version?")
+    report.refresh_from_db()
+    assert report.acknowledged_at is not None
+
+
+def test_a_transferred_report_gets_its_own_tracking_id(submit, clerk):
+    report = submit(track="website", site_url="https://shop.example.jp/").report
+    pass_all_checks(report, clerk)
+    actions.accept_report(report, actor=clerk)
+    product = actions.transfer_to_product_track(
+        report, actor=clerk, product_name="CartKit", description="XSS in the cart template"
+    )
+    assert product.tracking_id != report.tracking_id
+    assert product.tracking_id.startswith("KHR#") and len(product.tracking_id) == 12
+
+
+def test_the_case_page_links_the_report_it_came_from(report, clerk, world, client_for):
+    pass_all_checks(report, clerk)
+    actions.accept_report(report, actor=clerk)
+    case = actions.forward_report(
+        report, actor=clerk, coordinator_org=world.organisations["coordination"]
+    )
+    page = client_for("coordinator").get(f"/en/cases/{case.pk}/")
+    assert f"/en/reception/reports/{report.pk}/for-case/" in page.content.decode()
+    assert report.tracking_id in page.content.decode()
+
+
+def test_day_zero_details_and_publication_reach_the_finder_through_the_reception(
+    report, clerk, world, mailoutbox, django_capture_on_commit_callbacks
+):
+    from kakehashi.cases import actions as case_actions
+
+    pass_all_checks(report, clerk)
+    actions.accept_report(report, actor=clerk)
+    case = actions.forward_report(
+        report, actor=clerk, coordinator_org=world.organisations["coordination"]
+    )
+    coordinator = world.user("coordinator")
+    case_actions.add_participants(
+        case, actor=coordinator, role="vendor", organisations=[world.organisations["vendor-a"]]
+    )
+    vendor = case.participants.get(role="vendor")
+    with django_capture_on_commit_callbacks(execute=True):
+        case_actions.record_contact_attempt(
+            case,
+            vendor,
+            actor=coordinator,
+            channel="email",
+            address="psirt@a.test",
+            details_included=True,
+        )
+        case_actions.advance_phase(Case.objects.get(pk=case.pk), "publish", actor=coordinator)
+    run_pending_jobs()
+    bodies = [m.body for m in report.messages.filter(from_finder=False)]
+    assert len(bodies) == 3
+    assert "起算日" in bodies[0]  # the report was filed in Japanese
+    assert sum("[" + report.tracking_id + "]" in m.subject for m in mailoutbox) >= 3
