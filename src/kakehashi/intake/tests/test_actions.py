@@ -286,3 +286,22 @@ def test_day_zero_details_and_publication_reach_the_finder_through_the_reception
     assert len(bodies) == 3
     assert "起算日" in bodies[0]  # the report was filed in Japanese
     assert sum("[" + report.tracking_id + "]" in m.subject for m in mailoutbox) >= 3
+
+
+def test_a_zip_bomb_is_stored_as_bytes_and_never_opened(submit):
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as bomb:
+        with bomb.open("zeros.bin", "w") as member:
+            chunk = b"\0" * 1_000_000
+            for _ in range(50):  # 50 MB inflated, about 50 KB on the wire
+                member.write(chunk)
+    payload = buffer.getvalue()
+    assert len(payload) < 200_000
+    report = submit(uploads=[poc_file("bomb.zip", payload)]).report
+    (attachment,) = report.attachments.all()
+    assert (attachment.detected_type, attachment.size) == ("application/zip", len(payload))
+    with open_private(attachment.storage_key) as handle:
+        assert handle.read() == payload
