@@ -31,7 +31,7 @@ from kakehashi.core.audit import client_ip
 from kakehashi.core.workflow import InvalidInput
 
 from . import actions, files, ratelimit
-from .actions.submit import follow_up_url
+from .actions.submit import REPORT_FIELDS, follow_up_url
 from .choices import SelfCoordination, Track
 from .forms import ENCRYPTED_FILE_MAX_BYTES, LONG_TEXT
 from .models import Report, ReportAttachment, ReportMessage
@@ -265,31 +265,9 @@ def _message(message: ReportMessage) -> MessageOut:
     )
 
 
-_SUBMITTED_FIELDS = (
-    "product_name",
-    "product_version",
-    "vendor_name",
-    "site_url",
-    "description",
-    "environment",
-    "reproduction",
-    "impact",
-    "cvss_v3_vector",
-    "other_organisations_told",
-    "self_coordination",
-    "planned_talk_title",
-    "planned_talk_venue",
-    "planned_talk_date",
-    "finder_name",
-    "finder_email",
-    "finder_phone",
-    "finder_affiliation",
-    "share_identity_with_vendor",
-    "allow_direct_contact",
-    "publish_credit",
-    "credit_name",
-    "personal_data_note",
-)
+# What the finder sent, echoed back: the submission's own fields but the title (in the
+# summary) and the encrypted body (never echoed).
+_SUBMITTED_FIELDS = tuple(f for f in REPORT_FIELDS if f not in ("title", "encrypted_body"))
 
 
 def _detail(report: Report) -> ReportOut:
