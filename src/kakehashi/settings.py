@@ -110,6 +110,7 @@ INSTALLED_APPS = [
     "kakehashi.accounts",
     "kakehashi.cases",
     "kakehashi.intake",
+    "kakehashi.vendors",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

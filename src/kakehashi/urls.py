@@ -16,6 +16,7 @@ urlpatterns += i18n_patterns(
     path("account/", include("kakehashi.accounts.urls")),
     path("cases/", include("kakehashi.cases.urls")),
     path("", include("kakehashi.intake.urls")),  # /report/… for finders, /reception/… desk
+    path("vendors/", include("kakehashi.vendors.urls")),
     path("admin/", admin.site.urls),
     prefix_default_language=True,
 )

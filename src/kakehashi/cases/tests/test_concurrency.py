@@ -116,34 +116,17 @@ def meet_before_claim(barrier: threading.Barrier) -> Iterator[None]:
 
 
 @contextmanager
-def meet_in_the_gate(barrier: threading.Barrier) -> Iterator[None]:
-    """Both transactions pass the gate's table and role checks, read the row, meet, and
-    only then run the gate's conditional UPDATE."""
-    real = _common.apply_transition
+def meet_before_locking_the_case(barrier: threading.Barrier) -> Iterator[None]:
+    """Actions that do not claim the case (``change_rm``, ``record_vendor_status``) lock
+    its row first: both transactions read it, meet, then take the lock in turn."""
+    real = participant_actions.lock_case
 
-    def gate(workflow, obj, *args, guards=(), **kwargs):
-        def meet() -> None:
-            type(obj).objects.filter(pk=obj.pk).exists()
-            _meet(barrier)
-
-        return real(workflow, obj, *args, guards=[*guards, meet], **kwargs)
-
-    with mock.patch.object(_common, "apply_transition", gate):
-        yield
-
-
-@contextmanager
-def meet_before_the_status_is_read(barrier: threading.Barrier) -> Iterator[None]:
-    """``record_vendor_status`` checks the case is open first thing in its transaction:
-    both meet there, before either reads (and locks) the current status."""
-    real = participant_actions.require_open
-
-    def require_open(case: Case) -> None:
+    def lock_case(case: Case) -> None:
         Case.objects.filter(pk=case.pk).exists()
         _meet(barrier)
         real(case)
 
-    with mock.patch.object(participant_actions, "require_open", require_open):
+    with mock.patch.object(participant_actions, "lock_case", lock_case):
         yield
 
 
@@ -239,14 +222,15 @@ def test_two_coordinators_accepting_the_same_proposal_make_one_embargo(case, wor
 
 
 def test_the_gate_lets_one_of_two_identical_transitions_through(case, world, vendor_a):
-    """No case claim here: the gate's ``filter(state=old).update`` decides alone."""
+    """No claim here: the case row's lock makes the second wait, and the gate's
+    ``filter(state=old).update`` then finds the state moved and turns it away."""
     seq = audit_head()
 
     def receive(actor: User) -> Callable[[], Any]:
         mine, participant = fresh(case), Participant.objects.get(pk=vendor_a.pk)
         return lambda: actions.change_rm(mine, participant, "receive", actor=actor)
 
-    with meet_in_the_gate(threading.Barrier(2, timeout=WAIT)):
+    with meet_before_locking_the_case(threading.Barrier(2, timeout=WAIT)):
         outcomes = race(receive(world.user("coordinator")), receive(world.user("psirt")))
     one_winner(outcomes)
     vendor_a.refresh_from_db()
@@ -287,7 +271,7 @@ def test_two_psirt_members_recording_over_the_same_version_one_wins(
     psirt = world.user("psirt")
     actions.record_vendor_status(case, vendor_a, vulnerability, actor=psirt, status="affected")
     record, seq = _recorder(case, vendor_a, vulnerability), audit_head()
-    with meet_before_the_status_is_read(threading.Barrier(2, timeout=WAIT)):
+    with meet_before_locking_the_case(threading.Barrier(2, timeout=WAIT)):
         outcomes = race(record(psirt, "under_investigation", 1), record(second_psirt, "unknown", 1))
     winner = one_winner(outcomes)
     status = VendorStatus.objects.get(vendor=vendor_a, vulnerability=vulnerability)
@@ -302,7 +286,7 @@ def test_two_psirt_members_recording_the_first_status_at_once_one_wins(
     case, world, vendor_a, vulnerability, second_psirt
 ):
     record, seq = _recorder(case, vendor_a, vulnerability), audit_head()
-    with meet_before_the_status_is_read(threading.Barrier(2, timeout=WAIT)):
+    with meet_before_locking_the_case(threading.Barrier(2, timeout=WAIT)):
         outcomes = race(
             record(world.user("psirt"), "affected", 0), record(second_psirt, "unknown", 0)
         )
@@ -337,11 +321,15 @@ def meet_around_the_first_audit_event(barrier: threading.Barrier, after: str) ->
 
 
 def test_a_contact_attempt_and_a_report_change_on_one_vendor_do_not_deadlock(case, world, vendor_a):
+    """The interleaving that deadlocked when actions took the audit chain's lock before
+    the vendor's row: the contact attempt holds the chain, the report change holds the
+    row. Now both lock the case row first, so the second waits (the barrier breaks after
+    ``WAIT``) and both go through."""
     coordinator = world.user("coordinator")
     actions.change_rm(case, vendor_a, "receive", actor=coordinator)
     mine, participant = fresh(case), Participant.objects.get(pk=vendor_a.pk)
     theirs = Participant.objects.get(pk=vendor_a.pk)
-    with meet_around_the_first_audit_event(threading.Barrier(2, timeout=5), after="racer-0"):
+    with meet_around_the_first_audit_event(threading.Barrier(2, timeout=WAIT), after="racer-0"):
         outcomes = race(
             lambda: actions.record_contact_attempt(
                 mine,

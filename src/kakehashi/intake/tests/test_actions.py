@@ -293,11 +293,13 @@ def test_a_zip_bomb_is_stored_as_bytes_and_never_opened(submit):
     import zipfile
 
     buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as bomb:
-        with bomb.open("zeros.bin", "w") as member:
-            chunk = b"\0" * 1_000_000
-            for _ in range(50):  # 50 MB inflated, about 50 KB on the wire
-                member.write(chunk)
+    with (
+        zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as bomb,
+        bomb.open("zeros.bin", "w") as member,
+    ):
+        chunk = b"\0" * 1_000_000
+        for _ in range(50):  # 50 MB inflated, about 50 KB on the wire
+            member.write(chunk)
     payload = buffer.getvalue()
     assert len(payload) < 200_000
     report = submit(uploads=[poc_file("bomb.zip", payload)]).report
