@@ -123,4 +123,12 @@ def desk_links(user: Any) -> list[DeskLink]:
             _("Every case on your desk, by priority and target publication date."),
         )
     )
+    if user.is_superuser or OrganisationKind.COORDINATOR in kinds:
+        links.append(
+            DeskLink(
+                "vendors:registry",
+                _("Vendor registry"),
+                _("Find vendors by name, product, CPE or purl, and keep their entries current."),
+            )
+        )
     return links

@@ -38,7 +38,7 @@ class StateChange(models.Model):
         verbose_name = _("state change")
         verbose_name_plural = _("state changes")
         ordering = ["at", "id"]
-        indexes = [models.Index(fields=['case', 'at'])]  # the timeline's newest
+        indexes = [models.Index(fields=["case", "at"])]  # the timeline's newest
 
     def __str__(self) -> str:
         return f"{self.machine} {self.from_state} → {self.to_state}"
@@ -72,7 +72,7 @@ class ContactAttempt(models.Model):
         verbose_name = _("contact attempt")
         verbose_name_plural = _("contact attempts")
         ordering = ["attempted_at", "id"]
-        indexes = [models.Index(fields=['case', 'attempted_at'])]  # the timeline's newest
+        indexes = [models.Index(fields=["case", "attempted_at"])]  # the timeline's newest
 
     def __str__(self) -> str:
         return f"{self.participant} via {self.channel} at {self.attempted_at.isoformat()}"
@@ -110,7 +110,7 @@ class CaseEvent(models.Model):
         verbose_name = _("case event")
         verbose_name_plural = _("case events")
         ordering = ["occurred_at", "id"]
-        indexes = [models.Index(fields=['case', 'occurred_at'])]  # the timeline's newest
+        indexes = [models.Index(fields=["case", "occurred_at"])]  # the timeline's newest
 
     def __str__(self) -> str:
         return f"{self.event} at {self.occurred_at.isoformat()}"

@@ -1,12 +1,51 @@
 """Access specs for the generated tests (core/tests/test_access_generated.py).
 
-The public vendor list is open to everyone, anonymous visitors included.
+The public vendor list is open to everyone, anonymous visitors included. The registry
+list is the desk's; an entry's page is for the registry's maintainers (coordinators and
+the coordination's administrators) and the vendor's own administrators.
 """
 
-from kakehashi.core.testing import AccessSpec
+from kakehashi.core.testing import AccessSpec, World
+
+DESK = frozenset({"admin", "clerk", "coordinator", "cna", "translator", "committee"})
+
+
+def _registered_vendor_a(world: World) -> dict[str, int]:
+    from kakehashi.vendors import actions
+
+    organisation = world.organisations["vendor-a"]
+    actions.register_vendor(world.user("coordinator"), organisation)
+    return {"organisation_id": organisation.pk}
+
+
+def _registry_with_entries(world: World) -> dict[str, int]:
+    """The list with an entry in it, so the query budget counts a real row."""
+    _registered_vendor_a(world)
+    return {}
+
 
 SPECS: list[AccessSpec] = [
     AccessSpec("vendors:public_list", frozenset(), public=True, max_queries=12),
+    AccessSpec("vendors:registry", DESK, kwargs=_registry_with_entries, max_queries=14),
+    AccessSpec(
+        "vendors:profile",
+        frozenset({"admin", "coordinator", "vendoradmin"}),
+        kwargs=_registered_vendor_a,
+        max_queries=16,
+    ),
 ]
 
-COVERED_ELSEWHERE: dict[str, str] = {}
+# POST-only action endpoints: allowed and denied per persona in test_views.py.
+COVERED_ELSEWHERE: dict[str, str] = {
+    f"vendors:{name}": "vendors/tests/test_views.py"
+    for name in (
+        "register",
+        "update_profile",
+        "add_contact",
+        "remove_contact",
+        "add_key",
+        "withdraw_key",
+        "add_product",
+        "remove_product",
+    )
+}

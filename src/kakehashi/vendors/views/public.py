@@ -8,7 +8,7 @@ from django.views.decorators.http import require_GET
 
 from kakehashi.core.public import render_public_page
 
-from .models import VendorProfile
+from ..models import VendorProfile
 
 
 @require_GET

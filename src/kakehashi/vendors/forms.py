@@ -1,0 +1,134 @@
+"""Forms of the registry screens. They only parse input: every change is made by one
+action in ``actions`` (which validates again and refuses with a translated message)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.forms.models import fields_for_model, model_to_dict
+from django.utils.translation import gettext_lazy as _
+
+from kakehashi.accounts.choices import OrganisationKind
+from kakehashi.accounts.models import Organisation
+
+from .access import MAINTAINER_ONLY_FIELDS, maintains_registry
+from .choices import ContactKind, EmailRole, RegistrationType, VersionScheme
+from .models import ContactPoint, Product, VendorKey, VendorProfile
+
+# The profile fields in the order the edit form shows them.
+PROFILE_FORM_FIELDS = (
+    "preferred_language",
+    "time_zone",
+    "keywords",
+    "public_listing",
+    "direct_report_url",
+    "registration_type",
+    "overseas",
+    "coordinating_partner",
+)
+
+
+class SearchForm(forms.Form):
+    q = forms.CharField(
+        label=_("Vendor, product, CPE, purl or keyword"), required=False, max_length=200
+    )
+
+
+class RegisterVendorForm(forms.Form):
+    organisation = forms.ModelChoiceField(
+        label=_("Vendor organisation"), queryset=Organisation.objects.none()
+    )
+    registration_type = forms.ChoiceField(
+        label=_("Registration type"), choices=RegistrationType.choices
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["organisation"]
+        assert isinstance(field, forms.ModelChoiceField)
+        # Vendor organisations not in the registry yet.
+        field.queryset = Organisation.objects.filter(
+            kind=OrganisationKind.VENDOR, vendor_profile__isnull=True
+        ).order_by("name_en")
+
+
+class ProfileForm(forms.Form):
+    """The profile's fields; a vendor's own administrators do not get the coordinator's."""
+
+    def __init__(self, *args: Any, profile: VendorProfile, user: Any, **kwargs: Any) -> None:
+        names = [
+            name
+            for name in PROFILE_FORM_FIELDS
+            if maintains_registry(user) or name not in MAINTAINER_ONLY_FIELDS
+        ]
+        kwargs.setdefault("initial", model_to_dict(profile, fields=names))
+        super().__init__(*args, **kwargs)
+        self.fields.update(fields_for_model(VendorProfile, fields=names))
+
+    def changes(self) -> dict[str, Any]:
+        return {name: self.cleaned_data[name] for name in self.changed_data}
+
+
+class ContactPointForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind"), choices=ContactKind.choices)
+    value = forms.CharField(label=_("Address or number"), max_length=500)
+    email_role = forms.ChoiceField(
+        label=_("E-mail role"),
+        choices=[("", _("— (not e-mail)")), *EmailRole.choices],
+        required=False,
+    )
+    note = forms.CharField(label=_("Note"), max_length=200, required=False)
+
+
+class KeyForm(forms.Form):
+    armored = forms.CharField(
+        label=_("OpenPGP public key"),
+        widget=forms.Textarea(attrs={"rows": 8, "spellcheck": "false"}),
+        help_text=_("Paste the ASCII-armoured public key (-----BEGIN PGP PUBLIC KEY BLOCK-----)."),
+        max_length=100_000,
+    )
+
+
+class ProductForm(forms.Form):
+    name = forms.CharField(label=_("Product name"), max_length=200)
+    cpe = forms.CharField(label=_("CPE 2.3 name"), max_length=500, required=False)
+    purl = forms.CharField(label=_("Package URL (purl)"), max_length=500, required=False)
+    version_scheme = forms.ChoiceField(
+        label=_("Version scheme"), choices=VersionScheme.choices, initial=VersionScheme.OTHER
+    )
+    keywords = forms.CharField(
+        label=_("Keywords"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
+
+
+class _RowForm(forms.Form):
+    """A button acting on one row of the profile: the row must belong to the profile."""
+
+    row = forms.ModelChoiceField(queryset=ContactPoint.objects.none(), widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, profile: VendorProfile, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["row"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = self.rows(profile)
+        field.error_messages["invalid_choice"] = _("This entry is no longer in the registry.")
+
+    def rows(self, profile: VendorProfile) -> Any:
+        raise NotImplementedError
+
+
+class RemoveContactForm(_RowForm):
+    def rows(self, profile: VendorProfile) -> Any:
+        return ContactPoint.objects.filter(profile=profile)
+
+
+class WithdrawKeyForm(_RowForm):
+    def rows(self, profile: VendorProfile) -> Any:
+        # Withdrawn keys too: the action answers that one is already withdrawn.
+        return VendorKey.objects.filter(profile=profile)
+
+
+class RemoveProductForm(_RowForm):
+    def rows(self, profile: VendorProfile) -> Any:
+        return Product.objects.filter(profile=profile)

@@ -1,0 +1,75 @@
+"""What every registry screen shares: finding the entry named in the URL through
+``vendors.access``, and how an action endpoint behaves.
+
+Valid form → exactly one action → redirect with a message (post/redirect/get). Invalid
+form or a refusal (``WorkflowError``, whose text is a translated message) → the page
+again with status 400, the form still filled in and the reason shown; the action's
+transaction rolled back, so nothing changed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.utils.translation import gettext as _
+
+from kakehashi.core.workflow import WorkflowError
+
+from ..access import access_profile
+from ..models import VendorProfile
+
+
+def access_entry(user: Any, organisation_id: int, *, need: str = "view") -> VendorProfile:
+    """The registry entry of ``organisation_id`` if ``user`` has ``need`` on it; else 404.
+
+    The URL names the organisation (stable, what the rest of the platform knows), while
+    ``access_profile`` takes the profile's own id: translate, then let it decide.
+    """
+    profile_id = (
+        VendorProfile.objects.filter(organisation_id=organisation_id)
+        .values_list("pk", flat=True)
+        .first()
+    )
+    if profile_id is None:
+        raise Http404
+    return access_profile(user, profile_id, need=need)
+
+
+def require_desk_staff(user: Any) -> None:
+    """The registry list is for the operator's staff; others get ``Http404``."""
+    if not getattr(user, "is_authenticated", False):
+        raise Http404
+    if user.is_superuser:
+        return
+    if not user.is_desk_staff():
+        raise Http404
+
+
+def perform(
+    request: HttpRequest,
+    form: forms.Form,
+    action: Callable[[], str],
+    *,
+    success_url: str,
+    render_again: Callable[[forms.Form], HttpResponse],
+) -> HttpResponse:
+    """Run ``action`` (which returns the success message) if ``form`` is valid."""
+    if form.is_valid():
+        try:
+            success = action()
+        except WorkflowError as error:
+            form.add_error(None, str(error))
+            messages.error(request, str(error))
+        else:
+            messages.success(request, success)
+            return redirect(success_url)
+    else:
+        messages.error(request, _("Nothing was changed: correct the form below."))
+    response = render_again(form)
+    response.status_code = 400
+    return response
