@@ -74,22 +74,6 @@ def access_case(user: Any, case_id: int, *, need: str = "view") -> Case:
     raise Http404
 
 
-def require_desk_staff(user: Any) -> None:
-    """The case desk (list, new case) is for the operator's staff; others get ``Http404``."""
-    if not getattr(user, "is_authenticated", False):
-        raise Http404
-    if user.is_superuser:
-        return
-    if not user.is_desk_staff():
-        raise Http404
-
-
-def access_case_by_reference(user: Any, reference: str, *, need: str = "view") -> Case:
-    case_id = Case.objects.filter(reference=reference).values_list("pk", flat=True).first()
-    if case_id is None:
-        raise Http404
-    return access_case(user, case_id, need=need)
-
 
 def coordinating_organisations(user: Any) -> list[Organisation]:
     """The coordinator organisations in which ``user`` may open cases."""

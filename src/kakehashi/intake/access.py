@@ -12,6 +12,7 @@ from __future__ import annotations
 import hmac
 from typing import Any
 
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
 
 from kakehashi.accounts.choices import Role
@@ -111,3 +112,18 @@ def access_attachment(request: HttpRequest, attachment_id: int) -> ReportAttachm
     if coordinates_its_case(request.user, report):
         return attachment
     raise Http404
+
+
+def own_reports(user: Any) -> QuerySet[Report]:
+    """The reports filed from ``user``'s account (the finder portal and the API)."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return Report.objects.none()
+    return Report.objects.filter(finder_user=user).order_by("-submitted_at", "-pk")
+
+
+def access_own_report(user: Any, report_id: int) -> Report:
+    """One of ``user``'s own reports; another finder's is 404 like a missing one."""
+    report = own_reports(user).filter(pk=report_id).first()
+    if report is None:
+        raise Http404
+    return report

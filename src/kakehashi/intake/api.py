@@ -19,7 +19,7 @@ from typing import Any, Literal
 
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
@@ -31,6 +31,7 @@ from kakehashi.core.audit import client_ip
 from kakehashi.core.workflow import InvalidInput
 
 from . import actions, files, ratelimit
+from .access import access_own_report, own_reports
 from .actions.submit import REPORT_FIELDS, follow_up_url
 from .choices import SelfCoordination, Track
 from .forms import ENCRYPTED_FILE_MAX_BYTES, LONG_TEXT
@@ -307,10 +308,7 @@ def _token_user(request: HttpRequest) -> Any:
 def _own(request: HttpRequest, report_id: int, scope: str) -> Report:
     """One of the caller's own reports; another finder's is 404 like a missing one."""
     require_scope(request, scope)
-    report = Report.objects.filter(pk=report_id, finder_user=_token_user(request)).first()
-    if report is None:
-        raise Http404
-    return report
+    return access_own_report(_token_user(request), report_id)
 
 
 def _decoded(attachments: list[AttachmentIn]) -> list[SimpleUploadedFile]:
@@ -421,9 +419,7 @@ def submit_report(
 @router.get("", response={200: ReportPage, **READ}, summary="The caller's own reports")
 def list_reports(request: HttpRequest, filters: Query[ReportFilters]) -> ReportPage:
     require_scope(request, "read")
-    reports = Report.objects.filter(finder_user=_token_user(request)).order_by(
-        "-submitted_at", "-pk"
-    )
+    reports = own_reports(_token_user(request))
     items = reports[filters.offset : filters.offset + filters.limit]
     return ReportPage(
         count=reports.count(),

@@ -65,3 +65,16 @@ def access_profile(user: Any, profile_id: int, *, need: str = "view") -> VendorP
     if need == "edit" and may_edit(user, profile):
         return profile
     raise Http404
+
+
+def access_profile_of(user: Any, organisation_id: int, *, need: str = "view") -> VendorProfile:
+    """The registry entry of ``organisation_id`` (URLs and the API name the organisation,
+    which the rest of the platform knows) if ``user`` has ``need`` on it; else 404."""
+    profile_id = (
+        VendorProfile.objects.filter(organisation_id=organisation_id)
+        .values_list("pk", flat=True)
+        .first()
+    )
+    if profile_id is None:
+        raise Http404
+    return access_profile(user, profile_id, need=need)

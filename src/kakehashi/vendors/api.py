@@ -17,9 +17,9 @@ from ninja.errors import HttpError
 from kakehashi.api.auth import require_scope
 from kakehashi.api.schemas import Error, Input, Refusal, UtcInstant
 
+from .access import access_profile_of
 from .models import ContactPoint, Product, VendorKey, VendorProfile
 from .search import MAX_RESULTS, find_vendors
-from .views._common import access_entry
 
 router = Router(tags=["vendors"])
 
@@ -171,4 +171,4 @@ def search_vendors(request: HttpRequest, search: Query[VendorSearch]) -> list[Ve
 )
 def get_vendor(request: HttpRequest, organisation_id: int) -> VendorOut:
     require_scope(request, "read")
-    return _vendor(access_entry(request.user, organisation_id, need="view"))
+    return _vendor(access_profile_of(request.user, organisation_id, need="view"))

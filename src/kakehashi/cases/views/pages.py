@@ -14,6 +14,7 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from kakehashi.core.access import require_desk_staff
 from kakehashi.core.workflow import WorkflowError
 
 from .. import actions, forms
@@ -23,7 +24,6 @@ from ..access import (
     case_roles,
     coordinating_organisations,
     desk_side,
-    require_desk_staff,
 )
 from ..choices import ParticipantRole
 from ..models import Case, Participant

@@ -92,6 +92,6 @@ def _status_page(
 @require_GET
 def my_reports(request: HttpRequest) -> HttpResponse:
     """The finder portal: the reports filed from this account."""
-    reports = Report.objects.filter(finder_user_id=request.user.pk).order_by("-submitted_at", "-id")
+    reports = access.own_reports(request.user)
     page = Paginator(reports, 50).get_page(request.GET.get("page"))
     return render(request, "intake/public/mine.html", {"page": page})

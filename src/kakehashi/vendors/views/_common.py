@@ -10,44 +10,14 @@ transaction rolled back, so nothing changed.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 
 from kakehashi.core.workflow import WorkflowError
-
-from ..access import access_profile
-from ..models import VendorProfile
-
-
-def access_entry(user: Any, organisation_id: int, *, need: str = "view") -> VendorProfile:
-    """The registry entry of ``organisation_id`` if ``user`` has ``need`` on it; else 404.
-
-    The URL names the organisation (stable, what the rest of the platform knows), while
-    ``access_profile`` takes the profile's own id: translate, then let it decide.
-    """
-    profile_id = (
-        VendorProfile.objects.filter(organisation_id=organisation_id)
-        .values_list("pk", flat=True)
-        .first()
-    )
-    if profile_id is None:
-        raise Http404
-    return access_profile(user, profile_id, need=need)
-
-
-def require_desk_staff(user: Any) -> None:
-    """The registry list is for the operator's staff; others get ``Http404``."""
-    if not getattr(user, "is_authenticated", False):
-        raise Http404
-    if user.is_superuser:
-        return
-    if not user.is_desk_staff():
-        raise Http404
 
 
 def perform(

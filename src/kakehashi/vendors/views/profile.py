@@ -15,9 +15,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from .. import actions, forms
-from ..access import maintains_registry
+from ..access import access_profile_of, maintains_registry
 from ..models import VendorProfile
-from ._common import access_entry, perform
+from ._common import perform
 
 # The page's forms, by prefix: an invalid one is shown again, bound, in its place.
 FORMS: dict[str, type[django_forms.Form]] = {
@@ -36,7 +36,7 @@ def _url(profile: VendorProfile, anchor: str) -> str:
 @login_required
 @require_GET
 def profile_page(request: HttpRequest, organisation_id: int) -> HttpResponse:
-    profile = access_entry(request.user, organisation_id, need="edit")
+    profile = access_profile_of(request.user, organisation_id, need="edit")
     return _render_profile(request, profile)
 
 
@@ -75,7 +75,7 @@ def _act(
 ) -> HttpResponse:
     def render_again(bound: django_forms.Form) -> HttpResponse:
         # The refused action rolled back: show the entry as it now is.
-        fresh = access_entry(request.user, profile.organisation_id, need="edit")
+        fresh = access_profile_of(request.user, profile.organisation_id, need="edit")
         return _render_profile(request, fresh, bound)
 
     return perform(
@@ -86,7 +86,7 @@ def _act(
 @login_required
 @require_POST
 def update_profile(request: HttpRequest, organisation_id: int) -> HttpResponse:
-    profile = access_entry(request.user, organisation_id, need="edit")
+    profile = access_profile_of(request.user, organisation_id, need="edit")
     form = forms.ProfileForm(request.POST, prefix="profile", profile=profile, user=request.user)
     if form.is_valid() and not form.changes():
         messages.info(request, _("Nothing was changed."))
@@ -102,7 +102,7 @@ def update_profile(request: HttpRequest, organisation_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def add_contact(request: HttpRequest, organisation_id: int) -> HttpResponse:
-    profile = access_entry(request.user, organisation_id, need="edit")
+    profile = access_profile_of(request.user, organisation_id, need="edit")
     form = forms.ContactPointForm(request.POST, prefix="contact")
 
     def action() -> str:
@@ -115,7 +115,7 @@ def add_contact(request: HttpRequest, organisation_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def remove_contact(request: HttpRequest, organisation_id: int) -> HttpResponse:
-    profile = access_entry(request.user, organisation_id, need="edit")
+    profile = access_profile_of(request.user, organisation_id, need="edit")
     form = forms.RemoveContactForm(request.POST, prefix="row", profile=profile)
 
     def action() -> str:
@@ -128,7 +128,7 @@ def remove_contact(request: HttpRequest, organisation_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def add_key(request: HttpRequest, organisation_id: int) -> HttpResponse:
-    profile = access_entry(request.user, organisation_id, need="edit")
+    profile = access_profile_of(request.user, organisation_id, need="edit")
     form = forms.KeyForm(request.POST, prefix="key")
 
     def action() -> str:
@@ -141,7 +141,7 @@ def add_key(request: HttpRequest, organisation_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def withdraw_key(request: HttpRequest, organisation_id: int) -> HttpResponse:
-    profile = access_entry(request.user, organisation_id, need="edit")
+    profile = access_profile_of(request.user, organisation_id, need="edit")
     form = forms.WithdrawKeyForm(request.POST, prefix="row", profile=profile)
 
     def action() -> str:
@@ -154,7 +154,7 @@ def withdraw_key(request: HttpRequest, organisation_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def add_product(request: HttpRequest, organisation_id: int) -> HttpResponse:
-    profile = access_entry(request.user, organisation_id, need="edit")
+    profile = access_profile_of(request.user, organisation_id, need="edit")
     form = forms.ProductForm(request.POST, prefix="product")
 
     def action() -> str:
@@ -167,7 +167,7 @@ def add_product(request: HttpRequest, organisation_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def remove_product(request: HttpRequest, organisation_id: int) -> HttpResponse:
-    profile = access_entry(request.user, organisation_id, need="edit")
+    profile = access_profile_of(request.user, organisation_id, need="edit")
     form = forms.RemoveProductForm(request.POST, prefix="row", profile=profile)
 
     def action() -> str:
