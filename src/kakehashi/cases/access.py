@@ -74,7 +74,6 @@ def access_case(user: Any, case_id: int, *, need: str = "view") -> Case:
     raise Http404
 
 
-
 def coordinating_organisations(user: Any) -> list[Organisation]:
     """The coordinator organisations in which ``user`` may open cases."""
     if not getattr(user, "is_authenticated", False):
