@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django import template
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
@@ -21,8 +21,5 @@ def attachment_link(attachment: ReportAttachment) -> SafeString:
         if attachment.quarantined
         else ""
     )
-    try:
-        url = reverse("intake:attachment", kwargs={"attachment_id": attachment.pk})
-    except NoReverseMatch:  # no download view installed: the name alone
-        return format_html('<span class="filename">{}</span>{}', attachment.filename, flag)
+    url = reverse("intake:attachment", kwargs={"attachment_id": attachment.pk})
     return format_html('<a class="filename" href="{}">{}</a>{}', url, attachment.filename, flag)

@@ -33,12 +33,8 @@ def test_receipt_mail_goes_to_the_finder_in_the_report_language(
     run_pending_jobs()
     (message,) = mailoutbox
     assert message.to == ["yamada@example.test"]
-    assert submitted.report.tracking_id in message.subject
-    assert (
-        "受け付け" in message.subject
-        or "届出" in message.body
-        or submitted.report.tracking_id in message.body
-    )
+    assert message.subject == f"[{submitted.report.tracking_id}] 届出を受け付けました"
+    assert f"受付番号は {submitted.report.tracking_id} です" in message.body
     assert (
         f"/ja/report/follow-up/{submitted.report.pk}-{submitted.follow_up_secret}/" in message.body
     )
