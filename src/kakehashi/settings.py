@@ -111,6 +111,7 @@ INSTALLED_APPS = [
     "kakehashi.cases",
     "kakehashi.intake",
     "kakehashi.vendors",
+    "kakehashi.portal",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

@@ -17,6 +17,7 @@ urlpatterns += i18n_patterns(
     path("cases/", include("kakehashi.cases.urls")),
     path("", include("kakehashi.intake.urls")),  # /report/… for finders, /reception/… desk
     path("vendors/", include("kakehashi.vendors.urls")),
+    path("portal/", include("kakehashi.portal.urls")),
     path("admin/", admin.site.urls),
     prefix_default_language=True,
 )

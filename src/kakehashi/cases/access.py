@@ -94,3 +94,46 @@ def access_coordinating_organisation(user: Any, organisation_id: int | None) -> 
     if len(candidates) != 1:
         raise Http404
     return candidates[0]
+
+
+# ---------------------------------------------------------------------------
+# Participants' side: the vendor portal and the vendor API.
+
+PORTAL_ROLES = frozenset({Role.VENDOR_PSIRT, Role.VENDOR_ADMIN})
+
+
+def vendor_participations(user: Any) -> Any:
+    """The vendor participations ``user`` may open in the portal: current vendor
+    participants of the user's vendor organisations that may receive pre-publication
+    information (``vendors.rules``: the 個別登録 rule), newest case first."""
+    from kakehashi.vendors.rules import pre_publication_recipients
+
+    from .models import Participant
+
+    if not getattr(user, "is_authenticated", False):
+        return Participant.objects.none()
+    organisations = [
+        m.organisation_id
+        for m in user.memberships_cached()
+        if m.role in PORTAL_ROLES and m.organisation.kind == OrganisationKind.VENDOR
+    ]
+    candidates = list(
+        Participant.objects.vendors()
+        .filter(organisation_id__in=organisations)
+        .select_related("case", "organisation")
+    )
+    allowed = [p.pk for p in candidates if p.pk in pre_publication_recipients(p.case)]
+    return (
+        Participant.objects.filter(pk__in=allowed)
+        .select_related("case", "organisation")
+        .order_by("-case__created_at", "pk")
+    )
+
+
+def access_participation(user: Any, case_id: int) -> Any:
+    """The user's vendor participation in the case, if the portal may show it;
+    otherwise ``Http404`` — the same answer as for a case that does not exist."""
+    participation = vendor_participations(user).filter(case_id=case_id).first()
+    if participation is None:
+        raise Http404
+    return participation

@@ -1,0 +1,48 @@
+"""Who among a case's vendors may receive pre-publication information.
+
+個別登録 (individual registration): a vendor registered individually receives
+pre-publication information, in principle, only about issues specific to its own
+products that need no coordination with other vendors — that is, only while it is the
+case's one vendor. In a multi-vendor case it learns of the vulnerability at
+publication, like everyone else. The notice (``vendors.notify``), the vendor portal and
+the vendor API all ask this module, so the rule is decided in one place.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from kakehashi.cases.choices import ParticipantRole
+from kakehashi.cases.models import Case, Participant
+
+from .choices import RegistrationType
+from .models import VendorProfile
+
+
+def individually_registered(organisation_ids: Iterable[int]) -> set[int]:
+    """The organisations among ``organisation_ids`` that are registered individually."""
+    return set(
+        VendorProfile.objects.filter(
+            organisation_id__in=list(organisation_ids),
+            registration_type=RegistrationType.INDIVIDUAL,
+        ).values_list("organisation_id", flat=True)
+    )
+
+
+def pre_publication_recipients(case: Case) -> set[int]:
+    """The IDs of the case's current vendor participants that may receive
+    pre-publication information (details, schedule, other vendors' shared statuses)."""
+    vendors = list(
+        Participant.objects.vendors().filter(case=case).values_list("pk", "organisation_id")
+    )
+    if case.published_at is not None or len(vendors) <= 1:
+        return {pk for pk, _ in vendors}
+    individual = individually_registered(org for _, org in vendors if org is not None)
+    return {pk for pk, org in vendors if org not in individual}
+
+
+def receives_pre_publication(participant: Participant) -> bool:
+    """Whether this participant may receive pre-publication information now."""
+    if participant.role != ParticipantRole.VENDOR or not participant.is_current:
+        return participant.is_current
+    return participant.pk in pre_publication_recipients(participant.case)
