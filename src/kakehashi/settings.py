@@ -112,6 +112,7 @@ INSTALLED_APPS = [
     "kakehashi.intake",
     "kakehashi.vendors",
     "kakehashi.portal",
+    "kakehashi.cna",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -417,6 +418,21 @@ if PRODUCTION:
     CSRF_COOKIE_SECURE = True
     SESSION_COOKIE_NAME = "__Host-sessionid"
     CSRF_COOKIE_NAME = "__Host-csrftoken"
+
+# CNA (issue 8): the operator's identity at the CVE Program and CVE Services access.
+# KAKEHASHI_CVE_SERVICES_URL is "test", "prod" or a URL (the fake CVE Services in a demo);
+# empty disables every call to CVE Services. The API user and secret come from the
+# environment or from ``kakehashi cna credentials`` (stored encrypted).
+KAKEHASHI_CNA_SHORT_NAME = env("KAKEHASHI_CNA_SHORT_NAME", "" if PRODUCTION else "kakehashi-demo")
+KAKEHASHI_CNA_ORG_ID = env(
+    "KAKEHASHI_CNA_ORG_ID", "" if PRODUCTION else "6a1c3f0e-2b7d-4c59-9e8a-3f4b5c6d7e8f"
+)
+KAKEHASHI_CVE_SERVICES_URL = env("KAKEHASHI_CVE_SERVICES_URL")
+KAKEHASHI_CVE_SERVICES_USER = env("KAKEHASHI_CVE_SERVICES_USER")
+KAKEHASHI_CVE_SERVICES_KEY = env("KAKEHASHI_CVE_SERVICES_KEY")
+KAKEHASHI_SECRETS_KEY = env("KAKEHASHI_SECRETS_KEY")
+# Other databases' advisory-ID prefixes that must not appear in CVE descriptions.
+KAKEHASHI_ADVISORY_ID_PREFIXES = env_list("KAKEHASHI_ADVISORY_ID_PREFIXES")
 
 LOGGING = {
     "version": 1,
