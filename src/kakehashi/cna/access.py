@@ -12,6 +12,8 @@ from typing import Any
 from django.http import Http404
 
 from kakehashi.accounts.choices import OrganisationKind, Role
+from kakehashi.cases.access import access_case
+from kakehashi.cases.models import Vulnerability
 
 from .models import CveId, CveRecord
 
@@ -61,3 +63,17 @@ def access_record(user: Any, cve_id: str) -> CveRecord:
     ):
         raise Http404
     return record
+
+
+def access_vulnerability(user: Any, vulnerability_id: int) -> Vulnerability:
+    """A vulnerability to assign an ID to: the user sees its case on the desk
+    (``cases.access``) and is a CNA officer of the case's coordinator."""
+    vulnerability = Vulnerability.objects.filter(pk=vulnerability_id).first()
+    if vulnerability is None:
+        raise Http404
+    case = access_case(user, vulnerability.case_id, need="view")
+    if not getattr(user, "is_superuser", False) and case.coordinator_org_id not in (
+        cna_organisations(user)
+    ):
+        raise Http404
+    return vulnerability

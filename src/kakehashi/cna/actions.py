@@ -266,7 +266,7 @@ _REFERENCE_TAGS = frozenset(
         "vdb-entry",
     }
 )
-_CNA_TAGS = frozenset({"unsupported-when-assigned", "exclusively-hosted-service", "disputed"})
+CNA_TAGS = frozenset({"unsupported-when-assigned", "exclusively-hosted-service", "disputed"})
 
 
 def _clean_references(references: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -299,7 +299,7 @@ def edit_record(
     _require_officer(actor)
     if record.sync_state in (SyncState.REJECTED, SyncState.REJECT_PENDING):
         raise GuardFailed(_("A rejected record cannot be edited."))
-    unknown = [t for t in cna_tags if t not in _CNA_TAGS]
+    unknown = [t for t in cna_tags if t not in CNA_TAGS]
     if unknown:
         raise InvalidInput(_("Unknown record tag: %(tags)s.") % {"tags": ", ".join(unknown)})
     cleaned = _clean_references(references)
