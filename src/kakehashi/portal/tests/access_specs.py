@@ -64,12 +64,12 @@ def _list_with_case(world: World) -> dict[str, int]:
 
 
 SPECS: list[AccessSpec] = [
-    AccessSpec("portal:cases", PERSONAS, kwargs=_list_with_case, max_queries=14),
+    AccessSpec("portal:cases", PERSONAS, kwargs=_list_with_case, max_queries=12),
     AccessSpec(
         "portal:case",
         frozenset({"psirt", "vendoradmin"}),
         kwargs=_vendor_a_case,
-        max_queries=40,
+        max_queries=26,
     ),
 ]
 

@@ -504,3 +504,43 @@ def test_a_stale_decision_is_refused_with_409(client_for, case, vendor_a, world)
     )
     assert response.status_code == 409
     assert ScheduleRequest.objects.get().status == "open"
+
+
+def test_the_case_page_reads_the_same_queries_whatever_its_size(
+    client_for, case, vendor_a, vendor_b, *, world, coordinator
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries() -> int:
+        client = client_for("psirt")
+        with CaptureQueriesContext(connection) as context:
+            client.get(reverse("portal:case", kwargs={"case_id": case.pk}))
+        return len(context)
+
+    def grow(number: int) -> None:
+        vulnerability = actions.add_vulnerability(
+            case, actor=coordinator, title_en=f"Flaw {number}", description_en="*text*"
+        )
+        for vendor, persona in ((vendor_a, "psirt"), (vendor_b, "other_vendor")):
+            product = actions.add_product(
+                case, vendor, actor=coordinator, name=f"Product {persona} {number}"
+            )
+            actions.record_vendor_status(
+                case,
+                vendor,
+                vulnerability,
+                actor=world.user(persona),
+                status="affected",
+                product=product,
+            )
+        actions.refer_to_other_vendor(
+            case, vendor_a, actor=world.user("psirt"), vendor_name=f"Other {number}"
+        )
+
+    actions.set_status_sharing(case, vendor_b, actor=world.user("other_vendor"), share=True)
+    grow(1)
+    small = queries()
+    for number in range(2, 7):
+        grow(number)
+    assert queries() == small
