@@ -544,3 +544,12 @@ def test_the_case_page_reads_the_same_queries_whatever_its_size(
     for number in range(2, 7):
         grow(number)
     assert queries() == small
+
+
+def test_the_dashboard_lists_the_vendors_cases(client_for, case):
+    page = client_for("psirt").get(reverse("core:dashboard")).content.decode()
+    assert "Stored XSS in Example CMS" in page
+    assert "Not acknowledged yet" in page
+    assert reverse("portal:case", kwargs={"case_id": case.pk}) in page
+    outsider = client_for("outsider").get(reverse("core:dashboard")).content.decode()
+    assert "Stored XSS in Example CMS" not in outsider
