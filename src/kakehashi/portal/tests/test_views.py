@@ -553,3 +553,36 @@ def test_the_dashboard_lists_the_vendors_cases(client_for, case):
     assert reverse("portal:case", kwargs={"case_id": case.pk}) in page
     outsider = client_for("outsider").get(reverse("core:dashboard")).content.decode()
     assert "Stored XSS in Example CMS" not in outsider
+
+
+def test_the_case_list_reads_the_same_queries_whatever_the_number_of_cases(
+    client_for, world, coordinator
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def add_case(number: int) -> None:
+        case = actions.create_case(
+            actor=coordinator,
+            coordinator_org=world.organisations["coordination"],
+            title_en=f"Case {number}",
+        )
+        actions.add_participants(
+            case,
+            actor=coordinator,
+            role=ParticipantRole.VENDOR,
+            organisations=[world.organisations["vendor-a"], world.organisations["vendor-b"]],
+        )
+
+    def queries() -> int:
+        client = client_for("psirt")
+        with CaptureQueriesContext(connection) as context:
+            response = client.get(reverse("portal:cases"))
+        assert response.status_code == 200
+        return len(context)
+
+    add_case(1)
+    small = queries()
+    for number in range(2, 8):
+        add_case(number)
+    assert queries() == small
