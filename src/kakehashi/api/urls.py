@@ -26,6 +26,7 @@ from kakehashi.core.workflow import (
     WorkflowError,
 )
 from kakehashi.intake.api import router as intake_router
+from kakehashi.portal.api import router as portal_router
 from kakehashi.vendors.api import router as vendors_router
 
 from .auth import TokenAuth
@@ -49,6 +50,7 @@ api.add_router("/cases", cases_router)
 api.add_router("/reports", intake_router)
 api.add_router("/vendors", vendors_router)
 api.add_router("/cve", cna_router)
+api.add_router("/portal", portal_router)
 
 # How a refused action answers. 409: the case is not in a state that allows it (or
 # changed under the caller); 403: the caller's role may never fire this transition;

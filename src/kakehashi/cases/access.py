@@ -106,7 +106,7 @@ def vendor_participations(user: Any) -> Any:
     """The vendor participations ``user`` may open in the portal: current vendor
     participants of the user's vendor organisations that may receive pre-publication
     information (``vendors.rules``: the 個別登録 rule), newest case first."""
-    from kakehashi.vendors.rules import pre_publication_recipients
+    from kakehashi.vendors.rules import pre_publication_recipients_of
 
     from .models import Participant
 
@@ -122,7 +122,8 @@ def vendor_participations(user: Any) -> Any:
         .filter(organisation_id__in=organisations)
         .select_related("case", "organisation")
     )
-    allowed = [p.pk for p in candidates if p.pk in pre_publication_recipients(p.case)]
+    recipients = pre_publication_recipients_of({p.case_id: p.case for p in candidates}.values())
+    allowed = [p.pk for p in candidates if p.pk in recipients]
     return (
         Participant.objects.filter(pk__in=allowed)
         .select_related("case", "organisation")

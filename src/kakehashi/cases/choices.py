@@ -136,3 +136,29 @@ class EmbargoEndReason(models.TextChoices):
 class DecisionKind(models.TextChoices):
     TRIAGE = "triage", _("SSVC coordinator triage")
     PUBLISH = "publish", _("SSVC coordinator publication")
+
+
+class VerificationResult(models.TextChoices):
+    """The vendor's 脆弱性検証: what its own verification found."""
+
+    CONFIRMED = "confirmed", _("Confirmed")
+    NOT_REPRODUCIBLE = "not_reproducible", _("Not reproducible")
+    NOT_VULNERABILITY = "not_vulnerability", _("Not a vulnerability")
+    OTHER_VENDOR = "other_vendor", _("In another vendor's product")
+
+
+class ResponseStatus(models.TextChoices):
+    """対応状況 as the JVN vendor tables show it."""
+
+    INVESTIGATING = "investigating", _("Under investigation")
+    FIX_PLANNED = "fix_planned", _("Countermeasure planned")
+    FIX_RELEASED = "fix_released", _("Countermeasure released")
+    WORKAROUND_ONLY = "workaround_only", _("Workaround only")
+    NO_FIX_PLANNED = "no_fix_planned", _("No countermeasure planned")
+    NOT_AFFECTED = "not_affected", _("No affected products")
+
+
+class ScheduleRequestStatus(models.TextChoices):
+    OPEN = "open", pgettext_lazy("request", "Open")
+    GRANTED = "granted", _("Granted")
+    REFUSED = "refused", _("Refused")

@@ -65,6 +65,8 @@ def _state_text(row: StateChange, count: int) -> str:
             "number": row.to_state,
             "version": row.from_state,
         }
+    if row.machine == "vendor":  # the vendor's own answers (cases.actions.vendor)
+        return _vendor_text(row)
     machine = MACHINES.get(row.machine)
     if machine is None:
         return f"{row.machine}: {row.from_state} → {row.to_state}"
@@ -76,6 +78,32 @@ def _state_text(row: StateChange, count: int) -> str:
     if count > 1:
         text += " " + ngettext("(%(n)d participant)", "(%(n)d participants)", count) % {"n": count}
     return text
+
+
+def _vendor_text(row: StateChange) -> str:
+    from .choices import ResponseStatus, VerificationResult
+
+    texts = {
+        "verification": lambda: (
+            _("Verification result: %(result)s")
+            % {"result": _label(VerificationResult, row.to_state)}
+        ),
+        "countermeasure": lambda: (
+            _("Countermeasure: %(status)s") % {"status": _label(ResponseStatus, row.to_state)}
+        ),
+        "tracking_id": lambda: _("Vendor's tracking ID set"),
+        "sharing": lambda: (
+            _("Statuses shared with the other vendors")
+            if row.to_state == "on"
+            else _("Statuses no longer shared with the other vendors")
+        ),
+        "schedule_request": lambda: _("Vendor asked for another publication date"),
+        "schedule_granted": lambda: _("Publication date request granted"),
+        "schedule_refused": lambda: _("Publication date request refused"),
+        "referral": lambda: _("Vendor says the flaw lies in another vendor's product"),
+    }
+    text = texts.get(row.event)
+    return text() if text is not None else row.event
 
 
 _GROUPING = ("id", "machine", "event", "from_state", "to_state", "actor_id", "at", "participant_id")

@@ -132,3 +132,15 @@ def desk_links(user: Any) -> list[DeskLink]:
             )
         )
     return links
+
+
+PORTAL_CASES_ON_DASHBOARD = 10
+
+
+def portal_cases(user: Any) -> list[Any]:
+    """The newest cases a vendor member answers in the portal (``cases.access``)."""
+    if OrganisationKind.VENDOR not in user.organisation_kinds():
+        return []
+    from kakehashi.cases.access import vendor_participations
+
+    return list(vendor_participations(user)[:PORTAL_CASES_ON_DASHBOARD])

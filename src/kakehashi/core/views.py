@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django_tasks_db.models import DBTaskResult
 
 from .access import require_operator_admin
-from .dashboard import ROLE_GUIDES, desk_links
+from .dashboard import ROLE_GUIDES, desk_links, portal_cases
 from .public import render_public_page
 
 
@@ -35,6 +35,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "memberships": memberships,
             "guides": [ROLE_GUIDES[r] for r in roles],
             "desk_links": desk_links(request.user),
+            "portal_cases": portal_cases(request.user),
         },
     )
 

@@ -4,6 +4,7 @@ from .case import Case, CaseProduct, Participant, Vulnerability
 from .embargo import Embargo, EmbargoProposal, EmbargoResponse
 from .records import CaseEvent, ContactAttempt, Decision, ScheduleChange, StateChange
 from .status import VendorStatus, VendorStatusHistory
+from .vendor import ScheduleRequest, VendorReferral, VendorResponse
 
 __all__ = [
     "Case",
@@ -16,7 +17,10 @@ __all__ = [
     "EmbargoResponse",
     "Participant",
     "ScheduleChange",
+    "ScheduleRequest",
     "StateChange",
+    "VendorReferral",
+    "VendorResponse",
     "VendorStatus",
     "VendorStatusHistory",
     "Vulnerability",

@@ -12,6 +12,7 @@ from kakehashi.cna.tests import access_specs as cna_specs
 from kakehashi.core.testing import AccessSpec, access_test_cases, expected_status
 from kakehashi.intake.tests import access_desk as intake_desk_specs
 from kakehashi.intake.tests import access_public as intake_public_specs
+from kakehashi.portal.tests import access_specs as portal_specs
 from kakehashi.vendors.tests import access_specs as vendors_specs
 
 OPERATOR_ADMINS = frozenset({"admin"})
@@ -73,7 +74,8 @@ ACCESS_SPECS = [
     # The coordinator desk: staff of the case's coordination and reception desks only;
     # the vendor and the finder of the case are participants, not desk staff (404).
     AccessSpec("cases:list", DESK, max_queries=12),
-    AccessSpec("cases:detail", DESK, kwargs=_desk_case, max_queries=32),
+    # +4: the vendors' portal answers (portal/_desk_panel.html).
+    AccessSpec("cases:detail", DESK, kwargs=_desk_case, max_queries=36),
     AccessSpec("cases:timeline", DESK - {"clerk"}, kwargs=_desk_case, max_queries=20),
 ]
 
@@ -114,7 +116,7 @@ COVERED_ELSEWHERE = {
 }
 
 # Apps that keep their specs beside their own tests.
-for _module in (intake_public_specs, intake_desk_specs, vendors_specs, cna_specs):
+for _module in (intake_public_specs, intake_desk_specs, vendors_specs, cna_specs, portal_specs):
     ACCESS_SPECS += _module.SPECS
     COVERED_ELSEWHERE.update(_module.COVERED_ELSEWHERE)
 
