@@ -30,6 +30,7 @@ from .participants import (
     approve_vendor_status,
     change_rm,
     record_contact_attempt,
+    record_delivery_attempt,
     record_vendor_status,
     remove_participant,
 )
@@ -54,6 +55,7 @@ __all__ = [
     "record_case_event",
     "record_contact_attempt",
     "record_decision",
+    "record_delivery_attempt",
     "record_vendor_status",
     "reject_embargo",
     "remove_participant",
