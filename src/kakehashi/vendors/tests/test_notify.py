@@ -26,6 +26,7 @@ from kakehashi.core.tests.test_pgp import PASSPHRASE
 from kakehashi.core.workflow import InvalidInput
 from kakehashi.vendors import actions, notify
 from kakehashi.vendors.choices import ContactKind, EmailRole, NoticeState, RegistrationType
+from kakehashi.vendors.links import portal_case_url
 from kakehashi.vendors.models import VendorNotice
 
 pytestmark = pytest.mark.django_db
@@ -148,7 +149,7 @@ def test_notice_is_encrypted_to_the_vendors_key_and_carries_the_details(  # noqa
     assert SECRET_DESCRIPTION in text
     assert "CWE-78" in text
     assert case.reference in text
-    assert f"/portal/{case.pk}/" in text or "/portal/" in text
+    assert portal_case_url(case, "ja") in text  # the registry's default language
     (found,) = parse_incoming(
         to_a.as_bytes(), vendor_keys["good"].secret_key(), senders=[platform_key.public]
     )
@@ -417,3 +418,29 @@ def test_email_roles_decide_to_and_cc(profile_a, coordinator):
 def test_pgp_module_refuses_to_encrypt_to_an_expired_key(vendor_keys):
     with pytest.raises(pgp.InvalidKeyError):
         pgp.encrypt(b"x", [vendor_keys["expired"].public])
+
+
+def test_the_notice_is_written_in_the_vendors_language(  # noqa: PLR0917
+    case, world, coordinator, profile_a, profile_b, inbox, django_capture_on_commit_callbacks
+):
+    """Looked up with gettext under each language, so it holds with or without the
+    compiled Japanese catalog; the organisation's Japanese name tells them apart."""
+    from django.utils import translation
+    from django.utils.translation import gettext
+
+    actions.update_profile(coordinator, profile_b, preferred_language="ja")
+    actions.update_profile(coordinator, profile_a, preferred_language="en")
+    with django_capture_on_commit_callbacks(execute=True):
+        notify.notify_vendors(case, actor=coordinator)
+    run_pending_jobs()
+
+    (to_b,) = inbox.to("psirt@b.test")  # no platform key configured: plain, unsigned
+    (to_a,) = inbox.to("psirt@a.test")  # encrypted to A's key: the subject is outside
+    body = to_b.get_body(("plain",)).get_content()
+    with translation.override("ja"):
+        subject = gettext("Vulnerability notice %(reference)s") % {"reference": case.reference}
+    assert to_b["Subject"] == subject
+    assert "Vendor B（日本語）" in body
+    assert portal_case_url(case, "ja") in body
+    assert to_a["Subject"] == f"Vulnerability notice {case.reference}"
+    assert SECRET_DESCRIPTION.encode() not in to_a.as_bytes()
