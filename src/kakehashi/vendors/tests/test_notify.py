@@ -440,7 +440,30 @@ def test_the_notice_is_written_in_the_vendors_language(  # noqa: PLR0917
     with translation.override("ja"):
         subject = gettext("Vulnerability notice %(reference)s") % {"reference": case.reference}
     assert to_b["Subject"] == subject
-    assert "Vendor B（日本語）" in body
+    with translation.override("ja"):
+        assert gettext("To the product security team:") in body
+    assert "Vendor B" not in body  # the detail-less mail is the same for every vendor
     assert portal_case_url(case, "ja") in body
     assert to_a["Subject"] == f"Vulnerability notice {case.reference}"
     assert SECRET_DESCRIPTION.encode() not in to_a.as_bytes()
+
+
+def test_detail_less_notices_share_one_signature_and_each_verifies(  # noqa: PLR0917
+    case, world, coordinator, profile_a, inbox, platform_key, django_capture_on_commit_callbacks
+):
+    from kakehashi.core.pgp_mime import verify_pgp_mime_signed
+    from kakehashi.vendors.models import VendorKey
+
+    VendorKey.objects.filter(profile=profile_a).update(revoked_at=timezone.now())
+    with django_capture_on_commit_callbacks(execute=True):
+        notify.notify_vendors(case, actor=coordinator)
+    run_pending_jobs()
+
+    (to_a,) = inbox.to("psirt@a.test")
+    (to_b,) = inbox.to("psirt@b.test")
+    for message in (to_a, to_b):
+        assert message.get_content_type() == "multipart/signed"
+        assert verify_pgp_mime_signed(message.as_bytes(), platform_key.public)
+    signatures = [m.get_payload()[1].get_content() for m in (to_a, to_b)]
+    assert signatures[0] == signatures[1]
+    assert to_a["To"] != to_b["To"] and to_a["Message-ID"] != to_b["Message-ID"]
