@@ -467,3 +467,12 @@ def test_detail_less_notices_share_one_signature_and_each_verifies(  # noqa: PLR
     signatures = [m.get_payload()[1].get_content() for m in (to_a, to_b)]
     assert signatures[0] == signatures[1]
     assert to_a["To"] != to_b["To"] and to_a["Message-ID"] != to_b["Message-ID"]
+
+
+def test_the_escalation_runs_from_the_scheduler():
+    from crontask import scheduler
+
+    from kakehashi.vendors import tasks
+
+    names = {job.name for job in scheduler.get_jobs()}
+    assert tasks.escalate_vendor_notices.name in names
