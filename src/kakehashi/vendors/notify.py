@@ -29,7 +29,7 @@ from kakehashi.cases.models import Case, ContactAttempt, Participant
 from kakehashi.core import audit
 from kakehashi.core.dates import add_business_days, jst_date
 from kakehashi.core.jobs import enqueue_on_commit
-from kakehashi.core.workflow import InvalidInput
+from kakehashi.core.workflow import ConcurrentChange, InvalidInput
 
 from .choices import ContactKind, NoticeState
 from .models import ContactPoint, VendorGroup, VendorKey, VendorNotice
@@ -124,33 +124,23 @@ def notify_vendors(
     revision: int | None = None,
 ) -> list[VendorNotice]:
     """Queue the first notice to the chosen vendors (default: every vendor of the case
-    not yet notified). Writes one row per vendor; the mail goes out after commit."""
+    not yet notified). Writes one row per vendor; the mail goes out after commit.
+
+    A vendor chosen by name whose notice bounced or found no address (and whose entry
+    the coordinator has since corrected) is notified again from the start."""
     from .tasks import fan_out_notices
 
     with claimed(case, revision):
         require_coordinator(actor, case)
         require_open(case)
-        vendors = _vendors_to_notify(case, participants)
+        vendors, retried = _vendors_to_notify(case, participants)
         with_email = set(
             ContactPoint.objects.filter(
                 kind=ContactKind.EMAIL,
                 profile__organisation_id__in=[p.organisation_id for p in vendors],
             ).values_list("profile__organisation_id", flat=True)
         )
-        now = timezone.now()
-        notices = VendorNotice.objects.bulk_create(
-            VendorNotice(
-                participant=p,
-                case=case,
-                requested_at=now,
-                requested_by=actor,
-                state=NoticeState.QUEUED
-                if p.organisation_id in with_email
-                else NoticeState.NO_EMAIL,
-                other_channels_needed=p.organisation_id not in with_email,
-            )
-            for p in vendors
-        )
+        notices = _write_notices(case, actor, vendors, retried, with_email)
         queued = [n.pk for n in notices if n.state == NoticeState.QUEUED]
         audit.record(
             "vendors.notified",
@@ -158,35 +148,78 @@ def notify_vendors(
             subject=case,
             case_id=case.pk,
             summary=f"{case.reference}: {len(queued)}/{len(notices)} vendor notices queued",
-            data={"participants": [p.pk for p in vendors]},
+            data={"participants": [p.pk for p in vendors], "again": sorted(retried)},
         )
         if queued:
             enqueue_on_commit(fan_out_notices, case.pk, queued)
     return notices
 
 
-def _vendors_to_notify(case: Case, chosen: Iterable[Participant] | None) -> list[Participant]:
-    notified = set(VendorNotice.objects.filter(case=case).values_list("participant_id", flat=True))
+# Notices that may be started again once the coordinator corrected the vendor's entry.
+RESTARTABLE = frozenset({NoticeState.BOUNCED, NoticeState.NO_EMAIL})
+
+
+def _write_notices(
+    case: Case,
+    actor: Any,
+    vendors: list[Participant],
+    retried: dict[int, VendorNotice],
+    with_email: set[int],
+) -> list[VendorNotice]:
+    now = timezone.now()
+
+    def fields(p: Participant) -> dict[str, Any]:
+        reachable = p.organisation_id in with_email
+        return {
+            "state": NoticeState.QUEUED if reachable else NoticeState.NO_EMAIL,
+            "other_channels_needed": not reachable,
+            "requested_at": now,
+            "requested_by": actor,
+        }
+
+    notices = VendorNotice.objects.bulk_create(
+        VendorNotice(participant=p, case=case, **fields(p)) for p in vendors if p.pk not in retried
+    )
+    for p in vendors:
+        notice = retried.get(p.pk)
+        if notice is None:
+            continue
+        restart = {**fields(p), "step": 0, "first_sent_at": None, "next_escalation_at": None}
+        updated = VendorNotice.objects.filter(pk=notice.pk, state__in=RESTARTABLE).update(
+            last_error="", **restart
+        )
+        if updated != 1:
+            raise ConcurrentChange
+        notice.refresh_from_db()
+        notices.append(notice)
+    return notices
+
+
+def _vendors_to_notify(
+    case: Case, chosen: Iterable[Participant] | None
+) -> tuple[list[Participant], dict[int, VendorNotice]]:
+    """The vendors to notify, and among them those whose earlier notice starts again."""
+    notices = {n.participant_id: n for n in VendorNotice.objects.filter(case=case)}
     if chosen is None:
         vendors = [
             p
             for p in case.participants.vendors().select_related("organisation")
-            if p.pk not in notified and p.organisation_id is not None
+            if p.pk not in notices and p.organisation_id is not None
         ]
         if not vendors:
             raise InvalidInput(_("Every vendor of the case has already been notified."))
-        return vendors
+        return vendors, {}
     vendors = list(chosen)
     if not vendors:
         raise InvalidInput(_("Choose at least one vendor to notify."))
     for p in vendors:
         if p.case_id != case.pk or p.role != ParticipantRole.VENDOR or not p.is_current:
             raise InvalidInput(_("Only the case's vendors can be notified."))
-        if p.pk in notified:
+        if p.pk in notices and notices[p.pk].state not in RESTARTABLE:
             raise InvalidInput(
                 _("%(name)s has already been notified.") % {"name": p.display_name()}
             )
-    return vendors
+    return vendors, {p.pk: notices[p.pk] for p in vendors if p.pk in notices}
 
 
 def record_bounce(

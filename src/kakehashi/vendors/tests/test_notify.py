@@ -476,3 +476,30 @@ def test_the_escalation_runs_from_the_scheduler():
 
     names = {job.name for job in scheduler.get_jobs()}
     assert tasks.escalate_vendor_notices.name in names
+
+
+def test_a_bounced_notice_starts_again_once_the_address_is_corrected(  # noqa: PLR0917
+    case, world, coordinator, profile_b, inbox, platform_key, django_capture_on_commit_callbacks
+):
+    profile_b.contact_points.filter(kind=ContactKind.EMAIL).update(value="gone@b.test")
+    with django_capture_on_commit_callbacks(execute=True):
+        notify.notify_vendors(case, actor=coordinator)
+    run_pending_jobs()
+    vendor_a, vendor_b = _vendor(case, "vendor-a", world), _vendor(case, "vendor-b", world)
+    case.refresh_from_db()
+    with pytest.raises(InvalidInput, match="already been notified"):
+        notify.notify_vendors(case, actor=coordinator, participants=[vendor_a, vendor_b])
+
+    profile_b.contact_points.filter(kind=ContactKind.EMAIL).update(value="psirt@b.test")
+    with django_capture_on_commit_callbacks(execute=True):
+        notify.notify_vendors(case, actor=coordinator, participants=[vendor_b])
+    run_pending_jobs()
+
+    assert len(inbox.to("psirt@b.test")) == 1
+    notice = VendorNotice.objects.get(participant=vendor_b)
+    assert (notice.state, notice.step, notice.other_channels_needed) == ("sent", 0, False)
+    assert notice.next_escalation_at is not None
+    outcomes = list(
+        ContactAttempt.objects.filter(participant=vendor_b).values_list("outcome", flat=True)
+    )
+    assert outcomes == ["bounced", "sent"]
