@@ -41,12 +41,15 @@ OTHER_CHANNELS = (ContactKind.PHONE, ContactKind.FAX, ContactKind.POST, ContactK
 def usable_keys(profile_id: int, now: datetime | None = None) -> list[VendorKey]:
     """The vendor's keys that mail may be encrypted to now: encryption-capable, not
     withdrawn, not expired. (``pgp.encrypt`` checks each one again when it is used.)"""
+    return list(usable_keys_of([profile_id], now).order_by("-added_at", "-id"))
+
+
+def usable_keys_of(profile_ids: Iterable[int], now: datetime | None = None) -> Any:
+    """The usable keys of several vendors, as a queryset."""
     now = now or timezone.now()
-    return list(
-        VendorKey.objects.filter(profile_id=profile_id, can_encrypt=True, revoked_at__isnull=True)
-        .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now))
-        .order_by("-added_at", "-id")
-    )
+    return VendorKey.objects.filter(
+        profile_id__in=list(profile_ids), can_encrypt=True, revoked_at__isnull=True
+    ).filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now))
 
 
 def escalation_days() -> list[int]:

@@ -78,15 +78,17 @@ def add(client, case, organisations=(), groups=()):
 # -- finding vendors ------------------------------------------------------------------------
 
 
-def test_search_shows_groups_individual_registration_and_the_partner(
-    client_for, world, case, group
+def test_search_shows_groups_individual_registration_keys_and_the_partner(  # noqa: PLR0917
+    client_for, world, case, group, coordinator, profile_a, vendor_keys
 ):
+    actions.add_key(coordinator, profile_a, vendor_keys["good"].public)
     response = client_for("coordinator").get(url("case_find", case), {"q": "vendor"})
     page = response.content.decode()
     assert response.status_code == 200
     assert "Vendor A" in page and "Vendor B" in page
     assert "Individual registration (個別登録)" in page
     assert "Coordinated through CERT X" in page
+    assert page.count("The notice will carry no vulnerability details.") == 1  # B: no key
     response = client_for("coordinator").get(
         url("case_find", case), {"q": "library"}, headers={"HX-Request": "true"}
     )

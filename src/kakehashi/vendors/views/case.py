@@ -21,6 +21,7 @@ from kakehashi.cases.views._perform import case_url, perform, viewer_zone
 
 from .. import forms, notify
 from ..models import VendorProfile
+from ..notify import usable_keys_of
 from ..rules import individually_registered
 from ..search import find_groups, find_vendors
 from ._common import perform as perform_here
@@ -83,11 +84,17 @@ def _results(case: Case, query: str) -> dict[str, Any]:
     )
     member_ids = {m.organisation_id for g in groups for m in g.members.all()}
     individual = individually_registered(set(rows) | member_ids)
+    keyed = set(
+        usable_keys_of(p.pk for p in profiles.values()).values_list(
+            "profile__organisation_id", flat=True
+        )
+    )
     for pk, row in rows.items():
         row.update(
             profile=profiles.get(pk),
             present=pk in present,
             individual=pk in individual,
+            keyed=pk in keyed,
         )
     return {
         "rows": list(rows.values()),
