@@ -446,3 +446,10 @@ LOGGING = {
         "gnupg": {"level": "ERROR"},  # expected refusals are ours to report, not its
     },
 }
+
+# Vendor notices (vendors.notify): reminders to a vendor that has not acknowledged, in
+# Japanese business days after the first notice; after the last one the coordinator is
+# asked to try other channels (phone, fax, post, web form).
+KAKEHASHI_VENDOR_ESCALATION_BUSINESS_DAYS = [
+    int(days) for days in env_list("KAKEHASHI_VENDOR_ESCALATION_BUSINESS_DAYS", "3,7,14")
+]

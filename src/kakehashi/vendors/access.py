@@ -16,7 +16,7 @@ from django.http import Http404
 
 from kakehashi.accounts.choices import OrganisationKind, Role
 
-from .models import VendorProfile
+from .models import VendorGroup, VendorProfile
 
 MAINTAINER_ROLES = frozenset({Role.COORDINATOR, Role.ADMINISTRATOR})
 # Decided by the coordinator at registration (一般登録 / 個別登録 follow an agreement).
@@ -78,3 +78,15 @@ def access_profile_of(user: Any, organisation_id: int, *, need: str = "view") ->
     if profile_id is None:
         raise Http404
     return access_profile(user, profile_id, need=need)
+
+
+def access_group(user: Any, group_id: int) -> VendorGroup:
+    """A vendor group, for desk staff; anyone else gets ``Http404`` as for a missing one
+    (a group names no secret, but which vendors the desk groups is the desk's business)."""
+    from kakehashi.core.access import require_desk_staff
+
+    require_desk_staff(user)
+    group = VendorGroup.objects.filter(pk=group_id).first()
+    if group is None:
+        raise Http404
+    return group

@@ -22,7 +22,14 @@ from kakehashi.core.workflow import GuardFailed, InvalidInput
 
 from .access import MAINTAINER_ONLY_FIELDS, maintains_registry, may_edit
 from .choices import ContactKind, EmailRole
-from .models import ContactPoint, Product, VendorKey, VendorProfile, validate_web_url
+from .models import (
+    ContactPoint,
+    Product,
+    VendorGroup,
+    VendorKey,
+    VendorProfile,
+    validate_web_url,
+)
 
 PROFILE_FIELDS = frozenset(
     {
@@ -255,3 +262,37 @@ def remove_product(actor: Any, product: Product) -> None:
             summary=f"{product.profile.organisation.name_en}: {product.name}",
         )
         product.delete()
+
+
+def save_group(
+    actor: Any,
+    group: VendorGroup | None = None,
+    *,
+    name_ja: str,
+    name_en: str,
+    description: str = "",
+    members: list[VendorProfile] | None = None,
+) -> VendorGroup:
+    """Create a vendor group (``group`` None) or change one: names, description, members."""
+    if not maintains_registry(actor):
+        raise GuardFailed(_("Only the coordinator keeps vendor groups."))
+    name_ja, name_en = name_ja.strip(), name_en.strip()
+    if not name_ja or not name_en:
+        raise InvalidInput(_("A vendor group needs a Japanese and an English name."))
+    creating = group is None
+    group = group or VendorGroup()
+    group.name_ja, group.name_en, group.description = name_ja, name_en, description.strip()
+    group.updated_at = timezone.now()
+    _clean(group)
+    with transaction.atomic():
+        group.save()
+        if members is not None:
+            group.members.set(members)
+        audit.record(
+            "vendor_group.created" if creating else "vendor_group.changed",
+            actor=actor,
+            subject=group,
+            summary=group.name_en,
+            data={"members": sorted(m.pk for m in group.members.all())},
+        )
+    return group

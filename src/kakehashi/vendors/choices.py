@@ -28,3 +28,12 @@ class EmailRole(models.TextChoices):
 class VersionScheme(models.TextChoices):
     SEMVER = "semver", _("Semantic versioning")
     OTHER = "other", _("Other")
+
+
+class NoticeState(models.TextChoices):
+    """Where the latest mail of a vendor notice is (acknowledgement is the participant's)."""
+
+    QUEUED = "queued", _("Queued")
+    SENT = "sent", _("Sent")
+    BOUNCED = "bounced", _("Bounced")
+    NO_EMAIL = "no_email", _("No e-mail address")

@@ -11,10 +11,12 @@ from django.utils.translation import gettext_lazy as _
 
 from kakehashi.accounts.choices import OrganisationKind
 from kakehashi.accounts.models import Organisation
+from kakehashi.cases.forms import CaseActionForm
+from kakehashi.cases.models import Participant
 
 from .access import MAINTAINER_ONLY_FIELDS, maintains_registry
 from .choices import ContactKind, EmailRole, RegistrationType, VersionScheme
-from .models import ContactPoint, Product, VendorKey, VendorProfile
+from .models import ContactPoint, Product, VendorGroup, VendorKey, VendorProfile
 
 # The profile fields in the order the edit form shows them.
 PROFILE_FORM_FIELDS = (
@@ -132,3 +134,106 @@ class WithdrawKeyForm(_RowForm):
 class RemoveProductForm(_RowForm):
     def rows(self, profile: VendorProfile) -> Any:
         return Product.objects.filter(profile=profile)
+
+
+class _ProfilesField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.organisation.name_ja} / {obj.organisation.name_en}"
+
+
+class VendorGroupForm(forms.Form):
+    name_ja = forms.CharField(label=_("Name (Japanese)"), max_length=200)
+    name_en = forms.CharField(label=_("Name (English)"), max_length=200)
+    description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea)
+    members = _ProfilesField(
+        label=_("Members"),
+        queryset=VendorProfile.objects.select_related("organisation").order_by(
+            "organisation__name_en"
+        ),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 12}),
+    )
+
+    def __init__(self, *args: Any, group: VendorGroup | None = None, **kwargs: Any) -> None:
+        if group is not None:
+            kwargs.setdefault(
+                "initial",
+                {
+                    "name_ja": group.name_ja,
+                    "name_en": group.name_en,
+                    "description": group.description,
+                    "members": list(group.members.all()),
+                },
+            )
+        super().__init__(*args, **kwargs)
+
+
+# --- On a case: adding vendors, notifying them, recording a bounce ----------------------
+
+
+class AddVendorsForm(CaseActionForm):
+    prefix = "vendors"
+
+    organisations = forms.ModelMultipleChoiceField(
+        label=_("Vendors"),
+        queryset=Organisation.objects.filter(kind=OrganisationKind.VENDOR),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    groups = forms.ModelMultipleChoiceField(
+        label=_("Vendor groups"),
+        queryset=VendorGroup.objects.all(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not self.errors and not data.get("organisations") and not data.get("groups"):
+            raise forms.ValidationError(_("Choose at least one vendor or vendor group."))
+        return data
+
+
+class _CaseVendorsMixin:
+    case: Any
+
+    def setup_field(self, name: str, form_field: forms.Field) -> None:
+        if name in {"participants", "participant"}:
+            assert isinstance(form_field, forms.ModelChoiceField)
+            form_field.queryset = Participant.objects.vendors().filter(case=self.case)
+
+
+class NotifyVendorsForm(_CaseVendorsMixin, CaseActionForm):
+    prefix = "notify"
+
+    scope = forms.ChoiceField(
+        choices=[
+            ("all", _("Every vendor not yet notified")),
+            ("chosen", _("The vendors ticked")),
+        ]
+    )
+    participants = forms.ModelMultipleChoiceField(
+        label=_("Vendors"),
+        queryset=Participant.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("scope") == "chosen" and not data.get("participants"):
+            raise forms.ValidationError(_("Choose at least one vendor to notify."))
+        return data
+
+
+class BounceForm(_CaseVendorsMixin, CaseActionForm):
+    prefix = "bounce"
+
+    participant = forms.ModelChoiceField(label=_("Vendor"), queryset=Participant.objects.none())
+    address = forms.EmailField(label=_("Address that bounced"))
+    note = forms.CharField(
+        label=_("From the bounce message"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )

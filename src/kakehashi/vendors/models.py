@@ -13,8 +13,9 @@ from django.utils.translation import gettext_lazy as _
 
 from kakehashi.accounts.choices import OrganisationKind
 from kakehashi.accounts.models import Organisation, default_timezone, validate_timezone
+from kakehashi.cases.models import Case, Participant
 
-from .choices import ContactKind, EmailRole, RegistrationType, VersionScheme
+from .choices import ContactKind, EmailRole, NoticeState, RegistrationType, VersionScheme
 from .identifiers import fold, validate_cpe, validate_purl
 
 validate_web_url = URLValidator(schemes=["http", "https"])
@@ -187,3 +188,74 @@ class Product(models.Model):
     def save(self, *args: Any, **kwargs: Any) -> None:
         self.search_text = fold(f"{self.name}\n{self.keywords}")
         super().save(*args, **kwargs)
+
+
+class VendorGroup(models.Model):
+    """Vendors that a case often touches together (e.g. every vendor shipping one
+    library); adding the group to a case adds each member once."""
+
+    name_ja = models.CharField(_("name (Japanese)"), max_length=200)
+    name_en = models.CharField(_("name (English)"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    members = models.ManyToManyField(
+        VendorProfile, related_name="groups", blank=True, verbose_name=_("members")
+    )
+    search_text = models.TextField(editable=False, blank=True)  # fold(names + description)
+    updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("vendor group")
+        verbose_name_plural = _("vendor groups")
+        ordering = ["name_en", "id"]
+
+    def __str__(self) -> str:
+        return self.name_en or self.name_ja
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.search_text = fold(f"{self.name_ja}\n{self.name_en}\n{self.description}")
+        super().save(*args, **kwargs)
+
+    def display_name(self, language: str | None = None) -> str:
+        from django.utils.translation import get_language
+
+        japanese = (language or get_language() or "").startswith("ja")
+        return (self.name_ja if japanese else self.name_en) or self.name_en or self.name_ja
+
+
+class VendorNotice(models.Model):
+    """The notice to one vendor of one case: its first mail and the reminders that
+    follow until the vendor acknowledges. ``step`` 0 is the first notice, 1… the
+    escalation steps (``KAKEHASHI_VENDOR_ESCALATION_BUSINESS_DAYS``)."""
+
+    participant = models.OneToOneField(Participant, on_delete=models.CASCADE, related_name="notice")
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="+")
+    step = models.PositiveSmallIntegerField(_("step"), default=0)
+    state = models.CharField(
+        _("state"), max_length=16, choices=NoticeState.choices, default=NoticeState.QUEUED
+    )
+    requested_at = models.DateTimeField(_("requested at"), default=timezone.now)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("requested by"),
+    )
+    first_sent_at = models.DateTimeField(_("first sent at"), null=True, blank=True)
+    last_sent_at = models.DateTimeField(_("last sent at"), null=True, blank=True)
+    next_escalation_at = models.DateTimeField(_("next reminder due"), null=True, blank=True)
+    other_channels_needed = models.BooleanField(_("other channels needed"), default=False)
+    details_included = models.BooleanField(_("vulnerability details sent"), default=False)
+    last_error = models.TextField(_("last error"), blank=True)
+
+    class Meta:
+        verbose_name = _("vendor notice")
+        verbose_name_plural = _("vendor notices")
+        ordering = ["id"]
+        indexes = [
+            models.Index(fields=["next_escalation_at"], name="vendors_notice_due"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.participant_id} step {self.step} ({self.state})"

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from kakehashi.accounts.models import Organisation
 
 from .identifiers import fold
-from .models import Product, VendorProfile
+from .models import Product, VendorGroup, VendorProfile
 
 FIELDS = ("name_ja", "name_en", "product", "cpe", "purl", "keywords")
 MAX_RESULTS = 200
@@ -69,3 +69,15 @@ def _by_text(needle: str, limit: int) -> list[Match]:
     )[:limit]
     matches += [Match(p.organisation, "keywords") for p in profiles]
     return matches[:limit]
+
+
+def find_groups(query: str, limit: int = MAX_RESULTS) -> list[VendorGroup]:
+    """Vendor groups whose names or description hold ``query`` (folded), with members."""
+    needle = fold(query.strip())
+    if not needle or needle.startswith(("cpe:", "pkg:")):
+        return []
+    return list(
+        VendorGroup.objects.filter(search_text__contains=needle).prefetch_related(
+            "members__organisation"
+        )[:limit]
+    )

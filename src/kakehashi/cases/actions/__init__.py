@@ -30,6 +30,7 @@ from .participants import (
     approve_vendor_status,
     change_rm,
     record_contact_attempt,
+    record_delivery_attempt,
     record_vendor_status,
     remove_participant,
 )
@@ -67,6 +68,7 @@ __all__ = [
     "record_contact_attempt",
     "record_countermeasure",
     "record_decision",
+    "record_delivery_attempt",
     "record_vendor_status",
     "refer_to_other_vendor",
     "reject_embargo",

@@ -261,6 +261,59 @@ def record_contact_attempt(
     return attempt
 
 
+def record_delivery_attempt(
+    case: Case,
+    participant: Participant,
+    *,
+    channel: str,
+    address: str,
+    outcome: str = ContactOutcome.SENT,
+    details_included: bool = False,
+    note: str = "",
+) -> ContactAttempt:
+    """The platform logs a message it has just sent (or that bounced) to a participant.
+
+    Like :func:`record_contact_attempt`, with the same consequences (day zero, target
+    publication, details sent), but it locks the case instead of claiming its revision:
+    a thousand deliveries of one notice run at once and must not conflict with each
+    other, nor with the coordinator editing the case meanwhile.
+    """
+    if channel not in ContactChannel.values:
+        raise InvalidInput(_("Choose a channel."))
+    if outcome not in ContactOutcome.values:
+        raise InvalidInput(_("Choose an outcome."))
+    if not address.strip():
+        raise InvalidInput(_("Give the address, number or URL that was used."))
+    require(
+        participant.case_id == case.pk and participant.is_current,
+        _("This participant is not in the case."),
+    )
+    with transaction.atomic():
+        lock_case(case)
+        # Others changed the case since it was read: decide day zero on what is stored.
+        case.refresh_from_db()
+        participant.refresh_from_db()
+        attempt = ContactAttempt.objects.create(
+            case=case,
+            participant=participant,
+            channel=channel,
+            address=address.strip()[:300],
+            attempted_at=timezone.now(),
+            outcome=outcome,
+            details_included=details_included,
+            note=note,
+        )
+        audit.record(
+            "contact.delivered",
+            actor=None,
+            subject=attempt,
+            case_id=case.pk,
+            summary=f"{case.reference}: {participant} via {channel} ({outcome})",
+        )
+        _after_contact(case, participant, attempt, None)
+    return attempt
+
+
 def _after_contact(
     case: Case, participant: Participant, attempt: ContactAttempt, actor: Any
 ) -> None:

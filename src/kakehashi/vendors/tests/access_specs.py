@@ -24,6 +24,28 @@ def _registry_with_entries(world: World) -> dict[str, int]:
     return {}
 
 
+def _group(world: World) -> dict[str, int]:
+    from kakehashi.vendors import actions
+
+    profile = actions.register_vendor(world.user("coordinator"), world.organisations["vendor-a"])
+    group = actions.save_group(
+        world.user("coordinator"), name_ja="CMS 各社", name_en="CMS vendors", members=[profile]
+    )
+    return {"group_id": group.pk}
+
+
+def _case(world: World) -> dict[str, int]:
+    """A case of the coordination with vendor A in it (the desk's case of the core specs)."""
+    from kakehashi.core.tests.test_access_generated import _desk_case
+
+    return _desk_case(world)
+
+
+def _search_on_case(world: World) -> dict[str, int]:
+    _registered_vendor_a(world)
+    return _case(world)
+
+
 SPECS: list[AccessSpec] = [
     AccessSpec("vendors:public_list", frozenset(), public=True, max_queries=12),
     AccessSpec("vendors:registry", DESK, kwargs=_registry_with_entries, max_queries=14),
@@ -31,6 +53,15 @@ SPECS: list[AccessSpec] = [
         "vendors:profile",
         frozenset({"admin", "coordinator", "vendoradmin"}),
         kwargs=_registered_vendor_a,
+        max_queries=16,
+    ),
+    AccessSpec("vendors:groups", DESK, kwargs=_registry_with_entries, max_queries=12),
+    AccessSpec("vendors:group", DESK, kwargs=_group, max_queries=14),
+    # Finding vendors for a case: the case's coordinators only, like its other actions.
+    AccessSpec(
+        "vendors:case_find",
+        frozenset({"admin", "coordinator"}),
+        kwargs=_search_on_case,
         max_queries=16,
     ),
 ]
@@ -48,4 +79,7 @@ COVERED_ELSEWHERE: dict[str, str] = {
         "add_product",
         "remove_product",
     )
+} | {
+    f"vendors:{name}": "vendors/tests/test_case_views.py"
+    for name in ("case_add", "case_notify", "case_bounce", "create_group", "update_group")
 }

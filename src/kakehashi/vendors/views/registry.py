@@ -19,7 +19,7 @@ from kakehashi.core.access import require_desk_staff
 from .. import actions, forms
 from ..access import maintains_registry
 from ..models import VendorProfile
-from ..search import find_vendors
+from ..search import find_groups, find_vendors
 from ._common import perform
 
 PAGE_SIZE = 50
@@ -55,6 +55,7 @@ def _render_registry(request: HttpRequest, register_form: django_forms.Form | No
         "search": search,
         "query": query,
         "matches": [(m, MATCHED_ON[m.field]) for m in find_vendors(query)] if query else None,
+        "groups": find_groups(query) if query else [],
         "page": Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page")),
         "maintainer": maintainer,
     }
