@@ -112,6 +112,7 @@ INSTALLED_APPS = [
     "kakehashi.intake",
     "kakehashi.vendors",
     "kakehashi.portal",
+    "kakehashi.disclosures",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

@@ -261,6 +261,9 @@ def build_timeline(case: Case, limit: int = 100) -> list[Entry]:
                 },
             )
         )
+    from kakehashi.disclosures.timeline import timeline_entries
+
+    entries += timeline_entries(case, limit, Entry)
     entries.sort(key=lambda e: e.at, reverse=True)
     return entries[:limit]
 

@@ -9,6 +9,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from kakehashi.core.testing import AccessSpec, access_test_cases, expected_status
+from kakehashi.disclosures.tests import access_specs as disclosures_specs
 from kakehashi.intake.tests import access_desk as intake_desk_specs
 from kakehashi.intake.tests import access_public as intake_public_specs
 from kakehashi.vendors.tests import access_specs as vendors_specs
@@ -113,7 +114,7 @@ COVERED_ELSEWHERE = {
 }
 
 # Apps that keep their specs beside their own tests.
-for _module in (intake_public_specs, intake_desk_specs, vendors_specs):
+for _module in (intake_public_specs, intake_desk_specs, vendors_specs, disclosures_specs):
     ACCESS_SPECS += _module.SPECS
     COVERED_ELSEWHERE.update(_module.COVERED_ELSEWHERE)
 
