@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from kakehashi.cases.choices import VexStatus
 from kakehashi.cases.models import VendorStatus
+from kakehashi.cases.models.case import pick_language
 from kakehashi.core import audit, pgp
 from kakehashi.core.jobs import PermanentJobError, retrying
 from kakehashi.core.mail import build_message, render_mail
@@ -45,7 +46,10 @@ def deliver_package(recipient_id: int) -> str:
             "case": case,
             "disclosure": disclosure,
             "recipient": recipient,
-            "vulnerabilities": list(case.vulnerabilities.all()),
+            "vulnerabilities": [
+                (v, pick_language(v.description_ja, v.description_en, recipient.language))
+                for v in case.vulnerabilities.all()
+            ],
             "fixes": list(fixes),
         },
         recipient.language,
