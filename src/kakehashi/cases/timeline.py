@@ -36,7 +36,7 @@ MACHINES = {"rm": RM, "em": EM, "pec": PEC, "phase": PHASE}
 @dataclass
 class Entry:
     at: datetime
-    kind: str  # state, contact, event, schedule, embargo, decision, status
+    kind: str  # state, contact, event, schedule, embargo, decision, status, disclosure
     text: str
     actor: Any = None
     participants: list[Any] = field(default_factory=list)

@@ -305,7 +305,32 @@ def request_user_notice(
             case_id=case.pk,
             summary=f"{case.reference}: {participation.display_name('en')}",
         )
+        _tell_coordinators(disclosure)
     return disclosure
+
+
+def _tell_coordinators(disclosure: Disclosure) -> None:
+    """The case's owner, or else every coordinator of its coordinator organisation."""
+    from kakehashi.accounts.models import Membership
+    from kakehashi.core.mail import send_templated_mail
+
+    case = disclosure.case
+    people = [case.owner] if case.owner is not None else []
+    if not people and case.coordinator_org_id is not None:
+        people = [
+            m.user
+            for m in Membership.objects.filter(
+                organisation_id=case.coordinator_org_id, role=Role.COORDINATOR
+            ).select_related("user")
+        ]
+    for user in people:
+        if user.email:
+            send_templated_mail(
+                "disclosure_requested",
+                [user.email],
+                {"case": case, "disclosure": disclosure},
+                user.language,
+            )
 
 
 def decide_user_notice(

@@ -348,6 +348,19 @@ def test_a_vendor_asks_and_the_coordinator_approves(
     assert any("approved" in m.subject for m in mailoutbox)
 
 
+def test_the_coordinators_are_told_of_a_request_without_its_details(
+    vendor, world, mailoutbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        ask(vendor, world.user("psirt"), audience="Alpha hosted customers")
+    run_pending_jobs()
+
+    assert [m.to for m in mailoutbox] == [["coordinator@example.test"]]
+    assert "Vendor A asks to notify its own users" in mailoutbox[0].body
+    assert f"/disclosures/cases/{vendor.case_id}/" in mailoutbox[0].body
+    assert "Alpha hosted customers" not in mailoutbox[0].body
+
+
 def test_a_refusal_needs_a_reason_and_a_request_is_decided_once(case, vendor, world, coordinator):
     request = ask(vendor, world.user("vendoradmin"))
 
@@ -397,6 +410,30 @@ def test_a_vendor_cannot_ask_after_publication(case, vendor, world, coordinator)
 
     with pytest.raises(GuardFailed, match="already published"):
         ask(vendor, world.user("psirt"))
+
+
+def test_nothing_is_disclosed_from_a_closed_case(fixed, vendor, world, coordinator):
+    case_actions.close_case(fixed, actor=coordinator, reason="other", note="Withdrawn.")
+    fixed.refresh_from_db()
+
+    with pytest.raises(GuardFailed, match="closed"):
+        pre_release(fixed, coordinator)
+    vendor.case.refresh_from_db()
+    with pytest.raises(GuardFailed, match="closed"):
+        ask(vendor, world.user("psirt"))
+    assert Disclosure.objects.count() == 0
+
+
+def test_the_finders_message_is_in_japanese_once_the_catalogs_are_merged():
+    from django.utils import translation
+
+    from kakehashi.intake.relay import _text
+
+    with translation.override("ja"):
+        text = _text(Case(), "pre_released")
+    if text.startswith("Before the public date"):
+        pytest.skip("the Japanese catalog has not merged locale/pending/disclosures.json yet")
+    assert "重要インフラ事業者等" in text and "IV.4.8" in text
 
 
 # -- the case timeline ------------------------------------------------------------------------
