@@ -76,6 +76,9 @@ def recipient_keys(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[st
     home = _fresh_home(tmp_path_factory.mktemp("disclosure-pgp"))
     try:
         yield {
+            "platform": _make_key(
+                home, "Kakehashi <security@kakehashi.test>", "future-default", "default", "0"
+            ),
             "good": _make_key(
                 home, "Grid Operator CSIRT <csirt@grid.test>", "future-default", "default", "0"
             ),

@@ -90,6 +90,29 @@ def test_the_package_is_in_the_recipients_language(
     assert DEFAULT_TERMS_JA.splitlines()[0] in plaintext
 
 
+def test_the_package_is_signed_with_the_platform_key_when_one_is_configured(
+    settings, fixed, recipient_keys, tmp_path, django_capture_on_commit_callbacks
+):
+    from kakehashi.core import pgp
+    from kakehashi.core.tests.test_pgp import _configure
+
+    _configure(settings, tmp_path, recipient_keys["platform"])
+    grid = RecipientInput(
+        organisation="Grid", email="csirt@grid.test", key=recipient_keys["good"].public
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        pre_release(fixed, fixed.created_by, recipients=[grid], send_by_mail=True)
+    run_pending_jobs()
+
+    opened = pgp.decrypt(
+        _ciphertext(mail.outbox[0]),
+        recipient_keys["good"].secret_key(),
+        senders=[recipient_keys["platform"].public],
+    )
+    assert opened.signature_valid
+    assert opened.signed_by == recipient_keys["platform"].fingerprint
+
+
 def test_a_delivery_job_run_twice_sends_once(mailed):
     recipient = mailed.recipients.get()
     run_pending_jobs()
