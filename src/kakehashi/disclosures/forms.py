@@ -76,7 +76,24 @@ class RecipientForm(forms.Form):
         )
 
 
-RecipientFormSet = forms.formset_factory(RecipientForm, extra=RECIPIENT_SLOTS, max_num=20)
+MAX_RECIPIENTS = 20
+
+RecipientFormSet = forms.formset_factory(
+    RecipientForm, extra=RECIPIENT_SLOTS, max_num=MAX_RECIPIENTS, validate_max=True
+)
+
+
+def recipient_formset(slots: str | None = None) -> Any:
+    """An empty formset with ``slots`` blank recipients (``?slots=`` on the page)."""
+    try:
+        extra = int(slots or RECIPIENT_SLOTS)
+    except ValueError:
+        extra = RECIPIENT_SLOTS
+    extra = max(1, min(extra, MAX_RECIPIENTS))
+    formset_class = forms.formset_factory(
+        RecipientForm, extra=extra, max_num=MAX_RECIPIENTS, validate_max=True
+    )
+    return formset_class(prefix="recipient")
 
 
 class DecisionForm(CaseActionForm):

@@ -22,7 +22,14 @@ from kakehashi.core.workflow import ConcurrentChange, WorkflowError
 
 from . import actions
 from .access import access_disclosure, case_disclosures, vendor_disclosures
-from .forms import DecisionForm, DisclosureForm, RecipientFormSet, UserNoticeRequestForm
+from .forms import (
+    MAX_RECIPIENTS,
+    DecisionForm,
+    DisclosureForm,
+    RecipientFormSet,
+    UserNoticeRequestForm,
+    recipient_formset,
+)
 
 
 def _log_url(case: Case) -> str:
@@ -40,10 +47,17 @@ def _render_log(
         .prefetch_related("recipients")
         .order_by("-requested_at", "-id")
     )
-    context: dict[str, Any] = {"case": case, "disclosures": rows, "can_coordinate": coordinator}
+    context: dict[str, Any] = {
+        "case": case,
+        "disclosures": rows,
+        "can_coordinate": coordinator,
+        "max_recipients": MAX_RECIPIENTS,
+    }
     if coordinator:
         context["form"] = bound.get("form") or DisclosureForm(case=case, prefix="disclosure")
-        context["recipients"] = bound.get("recipients") or RecipientFormSet(prefix="recipient")
+        context["recipients"] = bound.get("recipients") or recipient_formset(
+            request.GET.get("slots")
+        )
         for row in rows:
             if row.is_pending:
                 prefix = f"decision-{row.pk}"

@@ -46,6 +46,32 @@ def test_the_coordinator_sees_the_log_and_the_form_with_the_default_terms(fixed,
     assert "一般公表日まで秘密として扱い" in body  # the default Japanese terms, prefilled
 
 
+def test_the_form_offers_more_recipient_slots_up_to_the_limit(case, client_for):
+    client = client_for("coordinator")
+    assert "recipient-2-name" in client.get(log_url(case)).content.decode()
+    assert "recipient-3-name" not in client.get(log_url(case)).content.decode()
+
+    page = client.get(f"{log_url(case)}?slots=8").content.decode()
+    assert "recipient-7-name" in page and "recipient-8-name" not in page
+    page = client.get(f"{log_url(case)}?slots=500").content.decode()
+    assert "recipient-19-name" in page and "recipient-20-name" not in page
+    assert "More recipients" not in page
+    assert "recipient-2-name" in client.get(f"{log_url(case)}?slots=x").content.decode()
+
+
+def test_more_recipients_than_the_limit_are_refused(fixed, client_for):
+    data = record_data(fixed, **{"recipient-TOTAL_FORMS": "21"})
+    for index in range(21):
+        data[f"recipient-{index}-organisation"] = f"Operator {index}"
+        data[f"recipient-{index}-language"] = "ja"
+
+    response = client_for("coordinator").post(f"{log_url(fixed)}record/", data)
+
+    assert response.status_code == 400
+    assert "Please submit at most 20 forms." in response.content.decode()
+    assert Disclosure.objects.count() == 0
+
+
 def test_the_coordinators_side_without_coordinating_sees_the_log_but_no_form(
     fixed, coordinator, client_for
 ):
