@@ -57,6 +57,16 @@ def timeline_entries(case: Case, limit: int, entry: Any) -> list[Any]:
                 )
             continue
         recipients = list(row.recipients.all())
+        entries += [
+            entry(
+                at=recipient.sent_at,
+                kind="disclosure",
+                text=_("Package mailed, encrypted, to %(recipient)s")
+                % {"recipient": recipient.display_name()},
+            )
+            for recipient in recipients
+            if recipient.sent_at is not None
+        ]
         entries.append(
             entry(
                 at=row.decided_at or row.requested_at,

@@ -9,6 +9,7 @@ import email.policy
 import pytest
 from django.core import mail
 
+from kakehashi.cases.timeline import build_timeline
 from kakehashi.core.models import AuditEvent
 from kakehashi.core.testing import run_pending_jobs
 from kakehashi.core.tests.test_pgp import _cli_decrypt
@@ -73,6 +74,8 @@ def test_the_package_reaches_a_recipient_with_a_key_encrypted(mailed, recipient_
     recipient.refresh_from_db()
     assert recipient.delivery == "sent" and recipient.sent_at is not None
     assert AuditEvent.objects.filter(action="disclosure.package_sent").count() == 1
+    timeline = [e.text for e in build_timeline(mailed.case) if e.kind == "disclosure"]
+    assert "Package mailed, encrypted, to Kanto Grid Co." in timeline
 
 
 def test_the_package_is_in_the_recipients_language(
