@@ -6,6 +6,9 @@ import pytest
 from django.utils import timezone
 
 from kakehashi.cases import actions as case_actions
+from kakehashi.cases.models import Case
+from kakehashi.disclosures import actions
+from kakehashi.disclosures.actions import RecipientInput
 from kakehashi.disclosures.models import Disclosure
 from kakehashi.disclosures.tests.test_actions import MINISTRY, ask, pre_release
 
@@ -270,8 +273,19 @@ def test_a_vendor_sees_only_its_own_requests(case, vendor, world, coordinator, c
     vendor_b = case.participants.get(organisation=world.organisations["vendor-b"])
     ask(vendor_b, world.user("other_vendor"), audience="Bravo secret customer list")
     ask(vendor, world.user("psirt"), audience="Alpha hosted customers")
+    actions.record_disclosure(
+        Case.objects.get(pk=case.pk),
+        actor=coordinator,
+        kind="nda_partner",
+        summary="The report.",
+        justification="Analysis under NDA.",
+        terms_ja="",
+        terms_en="Under NDA.",
+        recipients=[RecipientInput(organisation="Quiet Partner Lab")],
+    )
 
     own = client_for("psirt").get(portal_url(case)).content.decode()
     assert "Alpha hosted customers" in own and "Bravo secret customer list" not in own
+    assert "Quiet Partner Lab" not in own and "Partner under a non-disclosure" not in own
     other = client_for("other_vendor").get(portal_url(case)).content.decode()
     assert "Bravo secret customer list" in other and "Alpha hosted customers" not in other
