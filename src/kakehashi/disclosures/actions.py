@@ -164,25 +164,22 @@ def record_disclosure(
     and the reception desk and the vendor consulted; it is relayed to the finder
     without naming the recipients. The other kinds (IV.4.5) need a justification.
     """
-    if kind not in COORDINATOR_KINDS:
-        raise InvalidInput(_("Choose what kind of disclosure this is."))
-    summary = _require_text(summary, _("Say what is shared."))
-    terms_ja, terms_en = _require_terms(terms_ja, terms_en)
-    critical = kind == DisclosureKind.CRITICAL_INFRASTRUCTURE
-    if critical:
-        reception_consulted_on = _require_consulted(
-            reception_consulted_on, _("the reception desk (IPA)")
-        )
-        vendor_consulted_on = _require_consulted(vendor_consulted_on, _("the vendor"))
-        if not includes_fix:
-            raise InvalidInput(_("A critical-infrastructure pre-release shares the fix too."))
-    else:
-        justification = _require_text(
-            justification, _("Give the justification for this disclosure.")
-        )
+    fields = _disclosure_fields(
+        kind=kind,
+        summary=summary,
+        terms_ja=terms_ja,
+        terms_en=terms_en,
+        includes_fix=includes_fix,
+        justification=justification,
+        reception_consulted_on=reception_consulted_on,
+        reception_consultation=reception_consultation,
+        vendor_consulted_on=vendor_consulted_on,
+        vendor_consultation=vendor_consultation,
+    )
     if not recipients:
         raise InvalidInput(_("Name at least one recipient."))
     checked = [_check_recipient(given, send_by_mail) for given in recipients]
+    critical = kind == DisclosureKind.CRITICAL_INFRASTRUCTURE
     with claimed(case, revision):
         roles = require_coordinator(actor, case)
         require_open(case)
@@ -195,21 +192,12 @@ def record_disclosure(
         now = timezone.now()
         disclosure = Disclosure.objects.create(
             case=case,
-            kind=kind,
             state=DisclosureState.APPROVED,
-            summary=summary,
-            includes_fix=includes_fix,
-            justification=justification.strip(),
-            terms_ja=terms_ja,
-            terms_en=terms_en,
-            reception_consulted_on=reception_consulted_on if critical else None,
-            reception_consultation=reception_consultation.strip() if critical else "",
-            vendor_consulted_on=vendor_consulted_on if critical else None,
-            vendor_consultation=vendor_consultation.strip() if critical else "",
             requested_by=actor,
             requested_at=now,
             decided_by=actor,
             decided_at=now,
+            **fields,
         )
         rows = Recipient.objects.bulk_create(
             [_recipient_row(disclosure, item, send_by_mail) for item in checked]
@@ -229,6 +217,45 @@ def record_disclosure(
         if send_by_mail:
             _queue_delivery(rows)
     return disclosure
+
+
+def _disclosure_fields(
+    *,
+    kind: str,
+    summary: str,
+    terms_ja: str,
+    terms_en: str,
+    includes_fix: bool,
+    justification: str,
+    reception_consulted_on: date | None,
+    reception_consultation: str,
+    vendor_consulted_on: date | None,
+    vendor_consultation: str,
+) -> dict[str, Any]:
+    """The fields of a coordinator's disclosure, checked; refuses what is missing."""
+    if kind not in COORDINATOR_KINDS:
+        raise InvalidInput(_("Choose what kind of disclosure this is."))
+    fields: dict[str, Any] = {
+        "kind": kind,
+        "summary": _require_text(summary, _("Say what is shared.")),
+        "includes_fix": includes_fix,
+    }
+    fields["terms_ja"], fields["terms_en"] = _require_terms(terms_ja, terms_en)
+    if kind != DisclosureKind.CRITICAL_INFRASTRUCTURE:
+        fields["justification"] = _require_text(
+            justification, _("Give the justification for this disclosure.")
+        )
+        return fields
+    if not includes_fix:
+        raise InvalidInput(_("A critical-infrastructure pre-release shares the fix too."))
+    fields["justification"] = justification.strip()
+    fields["reception_consulted_on"] = _require_consulted(
+        reception_consulted_on, _("the reception desk (IPA)")
+    )
+    fields["reception_consultation"] = reception_consultation.strip()
+    fields["vendor_consulted_on"] = _require_consulted(vendor_consulted_on, _("the vendor"))
+    fields["vendor_consultation"] = vendor_consultation.strip()
+    return fields
 
 
 def _recipient_row(disclosure: Disclosure, item: _CheckedRecipient, send: bool) -> Recipient:
