@@ -24,6 +24,7 @@ from kakehashi.core.workflow import (
     TransitionNotAllowed,
     WorkflowError,
 )
+from kakehashi.disclosures.api import router as disclosures_router
 from kakehashi.intake.api import router as intake_router
 from kakehashi.vendors.api import router as vendors_router
 
@@ -47,6 +48,7 @@ api.add_router("/", accounts_router)
 api.add_router("/cases", cases_router)
 api.add_router("/reports", intake_router)
 api.add_router("/vendors", vendors_router)
+api.add_router("/disclosures", disclosures_router)
 
 # How a refused action answers. 409: the case is not in a state that allows it (or
 # changed under the caller); 403: the caller's role may never fire this transition;
