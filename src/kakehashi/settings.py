@@ -113,6 +113,7 @@ INSTALLED_APPS = [
     "kakehashi.vendors",
     "kakehashi.portal",
     "kakehashi.cna",
+    "kakehashi.disclosures",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

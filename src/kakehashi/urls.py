@@ -19,6 +19,7 @@ urlpatterns += i18n_patterns(
     path("vendors/", include("kakehashi.vendors.urls")),
     path("portal/", include("kakehashi.portal.urls")),
     path("cna/", include("kakehashi.cna.urls")),
+    path("disclosures/", include("kakehashi.disclosures.urls")),
     path("admin/", admin.site.urls),
     prefix_default_language=True,
 )

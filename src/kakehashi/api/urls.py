@@ -25,6 +25,7 @@ from kakehashi.core.workflow import (
     TransitionNotAllowed,
     WorkflowError,
 )
+from kakehashi.disclosures.api import router as disclosures_router
 from kakehashi.intake.api import router as intake_router
 from kakehashi.portal.api import router as portal_router
 from kakehashi.vendors.api import router as vendors_router
@@ -51,6 +52,7 @@ api.add_router("/reports", intake_router)
 api.add_router("/vendors", vendors_router)
 api.add_router("/cve", cna_router)
 api.add_router("/portal", portal_router)
+api.add_router("/disclosures", disclosures_router)
 
 # How a refused action answers. 409: the case is not in a state that allows it (or
 # changed under the caller); 403: the caller's role may never fire this transition;

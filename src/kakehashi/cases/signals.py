@@ -7,6 +7,7 @@
 
 from django.dispatch import Signal
 
-MILESTONES = ("day_zero", "details_sent", "published")
+# "pre_released": a critical-infrastructure pre-release (kakehashi.disclosures).
+MILESTONES = ("day_zero", "details_sent", "published", "pre_released")
 
 case_milestone = Signal()

@@ -36,7 +36,7 @@ MACHINES = {"rm": RM, "em": EM, "pec": PEC, "phase": PHASE}
 @dataclass
 class Entry:
     at: datetime
-    kind: str  # state, contact, event, schedule, embargo, decision, status
+    kind: str  # state, contact, event, schedule, embargo, decision, status, disclosure
     text: str
     actor: Any = None
     participants: list[Any] = field(default_factory=list)
@@ -289,6 +289,9 @@ def build_timeline(case: Case, limit: int = 100) -> list[Entry]:
                 },
             )
         )
+    from kakehashi.disclosures.timeline import timeline_entries
+
+    entries += timeline_entries(case, limit, Entry)
     entries.sort(key=lambda e: e.at, reverse=True)
     return entries[:limit]
 

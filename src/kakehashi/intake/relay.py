@@ -1,5 +1,6 @@
 """The reception passes the case's milestones to the finder (guideline IV.3(1)): day
-zero (起算日), the day the vendor got the details (詳細情報連絡日), and publication.
+zero (起算日), the day the vendor got the details (詳細情報連絡日), a critical-infrastructure
+pre-release (without its recipients), and publication.
 
 Each becomes a message from the desk on the report, written in the report's
 language and mailed to the finder, in the transaction of the action that reached it.
@@ -35,6 +36,13 @@ def _text(case: Case, milestone: str) -> str:
         return _("The vendor was sent the details of your report on %(date)s.") % {
             "date": jst_utc(case.details_sent_at)
         }
+    if milestone == "pre_released":
+        # Guideline IV.3(1)12: the finder learns that it happened, never to whom.
+        return _(
+            "Before the public date, the coordinator shared the information on the "
+            "vulnerability and its fix, under confidentiality, with designated "
+            "critical-infrastructure operators and government bodies (guideline IV.4.8)."
+        )
     return _("The vulnerability you reported has been published. Thank you for your report.")
 
 

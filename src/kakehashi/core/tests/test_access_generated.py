@@ -10,6 +10,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from kakehashi.cna.tests import access_specs as cna_specs
 from kakehashi.core.testing import AccessSpec, access_test_cases, expected_status
+from kakehashi.disclosures.tests import access_specs as disclosures_specs
 from kakehashi.intake.tests import access_desk as intake_desk_specs
 from kakehashi.intake.tests import access_public as intake_public_specs
 from kakehashi.portal.tests import access_specs as portal_specs
@@ -116,7 +117,7 @@ COVERED_ELSEWHERE = {
 }
 
 # Apps that keep their specs beside their own tests.
-for _module in (intake_public_specs, intake_desk_specs, vendors_specs, cna_specs, portal_specs):
+for _module in (intake_public_specs, intake_desk_specs, vendors_specs, cna_specs, portal_specs, disclosures_specs):
     ACCESS_SPECS += _module.SPECS
     COVERED_ELSEWHERE.update(_module.COVERED_ELSEWHERE)
 
