@@ -112,6 +112,8 @@ INSTALLED_APPS = [
     "kakehashi.intake",
     "kakehashi.vendors",
     "kakehashi.portal",
+    "kakehashi.unreachable",
+    "kakehashi.committee",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -430,3 +432,17 @@ LOGGING = {
         "gnupg": {"level": "ERROR"},  # expected refusals are ours to report, not its
     },
 }
+
+# Unreachable developers (連絡不能開発者一覧) and the publication committee (公表判定委員会).
+KAKEHASHI_DID_PREFIX = env("KAKEHASHI_DID_PREFIX", "DID#")
+KAKEHASHI_UNREACHABLE_AFTER_DAYS = env_int("KAKEHASHI_UNREACHABLE_AFTER_DAYS", 30)
+KAKEHASHI_UNREACHABLE_PRODUCT_AFTER_DAYS = env_int("KAKEHASHI_UNREACHABLE_PRODUCT_AFTER_DAYS", 90)
+KAKEHASHI_UNREACHABLE_IMPOSSIBLE_AFTER_DAYS = env_int(
+    "KAKEHASHI_UNREACHABLE_IMPOSSIBLE_AFTER_DAYS", 183
+)
+# Where developers on the public list write (with the DID number in the subject);
+# by default the bare address of DEFAULT_FROM_EMAIL.
+KAKEHASHI_UNREACHABLE_CONTACT_EMAIL = env("KAKEHASHI_UNREACHABLE_CONTACT_EMAIL") or (
+    DEFAULT_FROM_EMAIL.rsplit("<", 1)[-1].rstrip(">").strip()
+)
+KAKEHASHI_COMMITTEE_OPINION_DAYS = env_int("KAKEHASHI_COMMITTEE_OPINION_DAYS", 30)

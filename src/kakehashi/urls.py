@@ -18,6 +18,8 @@ urlpatterns += i18n_patterns(
     path("", include("kakehashi.intake.urls")),  # /report/… for finders, /reception/… desk
     path("vendors/", include("kakehashi.vendors.urls")),
     path("portal/", include("kakehashi.portal.urls")),
+    path("unreachable/", include("kakehashi.unreachable.urls")),
+    path("committee/", include("kakehashi.committee.urls")),
     path("admin/", admin.site.urls),
     prefix_default_language=True,
 )

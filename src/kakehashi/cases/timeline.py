@@ -261,8 +261,18 @@ def build_timeline(case: Case, limit: int = 100) -> list[Entry]:
                 },
             )
         )
+    entries += _other_apps_entries(case, limit)
     entries.sort(key=lambda e: e.at, reverse=True)
     return entries[:limit]
+
+
+def _other_apps_entries(case: Case, limit: int) -> list[Entry]:
+    """The unreachable listing's and the publication committee's steps (their apps
+    build them, one query per kind of row)."""
+    from kakehashi.committee.timeline import entries as committee_entries
+    from kakehashi.unreachable.timeline import entries as unreachable_entries
+
+    return unreachable_entries(case, limit) + committee_entries(case, limit)
 
 
 def _jst_utc(instant: datetime) -> str:
