@@ -178,3 +178,12 @@ def test_file_list_shows_the_files(committee_file, client_for):
     body = client_for("committee").get(reverse("committee:list")).content.decode()
     assert _url("detail", committee_file) in body
     assert "Vendor A Ltd." in body
+
+
+def test_committee_member_sees_no_case_in_the_case_list(committee_file, client_for):
+    case = Case.objects.get(pk=committee_file.case_id)
+    assert case.reference in client_for("coordinator").get(reverse("cases:list")).content.decode()
+    body = client_for("committee").get(reverse("cases:list")).content.decode()
+    assert case.reference not in body
+    timeline = reverse("cases:timeline", kwargs={"case_id": case.pk})
+    assert client_for("committee").get(timeline).status_code == 404
