@@ -18,7 +18,7 @@ from typing import Any
 
 from django.http import Http404
 
-from kakehashi.accounts.choices import Role
+from kakehashi.accounts.choices import OrganisationKind, Role
 
 from .models import CommitteeFile
 
@@ -40,6 +40,18 @@ def file_roles(user: Any, coordinator_org_id: int | None) -> set[str]:
 
 def may(user: Any, coordinator_org_id: int | None, need: str) -> bool:
     return bool(file_roles(user, coordinator_org_id) & NEEDS[need])
+
+
+def reads_committee_files(user: Any) -> bool:
+    """Whether the committee's pages are for this user at all (superusers included)."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if user.is_superuser:
+        return True
+    return any(
+        m.role in NEEDS["view"] and m.organisation.kind == OrganisationKind.COORDINATOR
+        for m in user.memberships_cached()
+    )
 
 
 def access_file(user: Any, file_id: int, *, need: str = "view") -> CommitteeFile:

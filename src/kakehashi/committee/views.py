@@ -14,6 +14,7 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import F
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -26,7 +27,7 @@ from kakehashi.unreachable.access import access_listing
 
 from . import actions
 from . import forms as committee_forms
-from .access import access_file, may
+from .access import access_file, may, reads_committee_files
 from .models import CommitteeFile
 from .queries import file_records
 
@@ -42,25 +43,15 @@ def _file_url(committee_file: CommitteeFile) -> str:
 @login_required
 @require_GET
 def file_list(request: HttpRequest) -> HttpResponse:
+    if not reads_committee_files(request.user):
+        raise Http404
+    # Open files first (NULLS FIRST spelled out: SQLite and PostgreSQL differ).
     files = list(
         CommitteeFile.objects.visible_to(request.user)
         .select_related("decision")
-        .order_by("closed_at", "-opened_at")[:200]
+        .order_by(F("closed_at").asc(nulls_first=True), "-opened_at")[:200]
     )
-    if not files and not _may_see_any(request.user):
-        raise Http404
     return render(request, "committee/list.html", {"files": files})
-
-
-def _may_see_any(user: Any) -> bool:
-    from .access import NEEDS
-
-    if user.is_superuser:
-        return True
-    return any(
-        m.role in NEEDS["view"] and m.organisation.kind == "coordinator"
-        for m in user.memberships_cached()
-    )
 
 
 @login_required
