@@ -5,6 +5,7 @@ nothing is written."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, time, timedelta
 from typing import Any
 
@@ -18,7 +19,9 @@ from kakehashi.cases.actions._common import claimed, lock_case, require, require
 from kakehashi.cases.choices import ClosureReason, ParticipantRole
 from kakehashi.cases.models import Case, ContactAttempt, Participant
 from kakehashi.core import audit
+from kakehashi.core.storage import delete_private, save_private
 from kakehashi.core.workflow import ConcurrentChange, InvalidInput
+from kakehashi.intake.files import clean_filename
 from kakehashi.unreachable import rules
 from kakehashi.unreachable.actions import remove_listing
 from kakehashi.unreachable.choices import RemovalReason
@@ -34,6 +37,7 @@ from .models import (
     MetiConfirmation,
     Notice,
     Opinion,
+    OpinionAttachment,
     VendorStatement,
 )
 
@@ -314,8 +318,10 @@ def record_opinion(
     author: str,
     received_at: datetime,
     text: str,
+    attachments: Sequence[Any] = (),
 ) -> Opinion:
-    """A written opinion or the record of an oral hearing, entered by committee staff."""
+    """A written opinion or the record of an oral hearing, entered by committee staff,
+    with any documents that came with it (uploads; stored privately)."""
     if form not in OpinionForm.values:
         raise InvalidInput(_("Choose written opinion or oral hearing."))
     if not author.strip():
@@ -324,19 +330,50 @@ def record_opinion(
         raise InvalidInput(_("Enter the opinion or the hearing record."))
     if received_at > timezone.now():
         raise InvalidInput(_("An opinion cannot be received in the future."))
-    with transaction.atomic():
-        _locked_open_file(committee_file, actor, "judge")
-        opinion = Opinion.objects.create(
-            file=committee_file,
-            form=form,
-            author=author.strip(),
-            received_at=received_at,
-            text=text.strip(),
-            recorded_at=timezone.now(),
-            recorded_by=actor,
-        )
-        _audit("committee.opinion", actor, opinion, committee_file, f"{form} opinion")
+    _check_attachments(attachments)
+    stored = [(clean_filename(getattr(f, "name", "")), save_private(f)) for f in attachments]
+    try:
+        with transaction.atomic():
+            _locked_open_file(committee_file, actor, "judge")
+            opinion = Opinion.objects.create(
+                file=committee_file,
+                form=form,
+                author=author.strip(),
+                received_at=received_at,
+                text=text.strip(),
+                recorded_at=timezone.now(),
+                recorded_by=actor,
+            )
+            for name, saved in stored:
+                OpinionAttachment.objects.create(
+                    opinion=opinion,
+                    filename=name,
+                    storage_key=saved.key,
+                    sha256=saved.sha256,
+                    size=saved.size,
+                )
+            _audit("committee.opinion", actor, opinion, committee_file, f"{form} opinion")
+    except BaseException:
+        for _name, saved in stored:  # refused or failed: keep no orphaned file
+            delete_private(saved.key)
+        raise
     return opinion
+
+
+def _check_attachments(attachments: Sequence[Any]) -> None:
+    limit = int(settings.KAKEHASHI_ATTACHMENT_MAX_BYTES)
+    if len(attachments) > int(settings.KAKEHASHI_ATTACHMENT_MAX_FILES):
+        raise InvalidInput(
+            _("At most %(n)d files per opinion.") % {"n": settings.KAKEHASHI_ATTACHMENT_MAX_FILES}
+        )
+    for upload in attachments:
+        name = clean_filename(getattr(upload, "name", ""))
+        if not upload.size:
+            raise InvalidInput(_("“%(name)s” is empty.") % {"name": name})
+        if upload.size > limit:
+            raise InvalidInput(
+                _("“%(name)s” is larger than %(mb)d MB.") % {"name": name, "mb": limit // 1_000_000}
+            )
 
 
 def assess_criterion(

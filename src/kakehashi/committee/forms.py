@@ -68,6 +68,7 @@ class OpinionEntryForm(ZonedForm):
     author = forms.CharField(label=_("From"), max_length=200)
     received_at = ZonedDateTimeField(label=_("Received or heard at"))
     text = forms.CharField(label=_("Opinion or hearing record"), widget=forms.Textarea(_TEXT))
+    attachment = forms.FileField(label=_("Attached document (optional)"), required=False)
 
 
 class AssessmentForm(forms.Form):

@@ -167,6 +167,24 @@ class Opinion(_Entry):
         verbose_name = _("opinion")
 
 
+class OpinionAttachment(AppendOnly):
+    """A document that came with an opinion, kept in private storage and served only
+    as a download (``intake.downloads``: never rendered in our origin)."""
+
+    opinion = models.ForeignKey(Opinion, on_delete=models.PROTECT, related_name="attachments")
+    filename = models.CharField(_("file name"), max_length=220)
+    storage_key = models.CharField(max_length=200, editable=False)
+    sha256 = models.CharField(max_length=64, editable=False)
+    size = models.PositiveBigIntegerField(_("size"))
+
+    class Meta:
+        verbose_name = _("opinion attachment")
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.filename
+
+
 class Assessment(_Entry):
     """One of the four criteria, met or not, with the reasoning; the newest per
     criterion counts."""

@@ -47,7 +47,11 @@ def file_records(committee_file: CommitteeFile) -> FileRecords:
     return FileRecords(
         drafts=rows(DraftText),
         notices=rows(Notice),
-        opinions=rows(Opinion),
+        opinions=list(
+            Opinion.objects.filter(file=committee_file)
+            .select_related("recorded_by")
+            .prefetch_related("attachments")
+        ),
         assessments=assessments,
         decision=Decision.objects.filter(file=committee_file).select_related("recorded_by").first(),
         statements=rows(VendorStatement),

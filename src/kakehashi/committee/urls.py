@@ -6,6 +6,7 @@ app_name = "committee"
 urlpatterns = [
     path("", views.file_list, name="list"),
     path("<int:file_id>/", views.file_detail, name="detail"),
+    path("<int:file_id>/attachments/<int:attachment_id>/", views.attachment, name="attachment"),
     # Opening a file: POST only, the case's coordinators only.
     path("cases/<int:case_id>/open/", views.open_file, name="open"),
     path("listings/<int:listing_id>/declare/", views.declare, name="declare"),

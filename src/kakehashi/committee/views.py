@@ -15,20 +15,22 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import F
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from kakehashi.cases.access import access_case
+from kakehashi.core.storage import open_private
 from kakehashi.core.workflow import WorkflowError
+from kakehashi.intake.downloads import DOWNLOAD_HEADERS, content_disposition
 from kakehashi.unreachable.access import access_listing
 
 from . import actions
 from . import forms as committee_forms
 from .access import access_file, may, reads_committee_files
-from .models import CommitteeFile
+from .models import CommitteeFile, OpinionAttachment
 from .queries import file_records
 
 
@@ -71,11 +73,11 @@ FORMS: dict[str, tuple[str, type[forms.Form]]] = {
 }
 
 
-def _new_form(request: HttpRequest, key: str, data: Any = None) -> forms.Form:
+def _new_form(request: HttpRequest, key: str, data: Any = None, files: Any = None) -> forms.Form:
     form_class = FORMS[key][1]
     if issubclass(form_class, committee_forms.ZonedForm):
-        return form_class(data, prefix=key, zone=_zone(request))
-    return form_class(data, prefix=key)
+        return form_class(data, files, prefix=key, zone=_zone(request))
+    return form_class(data, files, prefix=key)
 
 
 def _render_file(
@@ -107,7 +109,7 @@ def _perform(
     request: HttpRequest, file_id: int, key: str, act: Callable[[CommitteeFile, Any], str]
 ) -> HttpResponse:
     committee_file = access_file(request.user, file_id, need=FORMS[key][0])
-    form = _new_form(request, key, request.POST)
+    form = _new_form(request, key, request.POST, request.FILES)
     if form.is_valid():
         try:
             message = act(committee_file, form.cleaned_data)
@@ -149,7 +151,10 @@ def add_notice(request: HttpRequest, file_id: int) -> HttpResponse:
 @require_POST
 def add_opinion(request: HttpRequest, file_id: int) -> HttpResponse:
     def act(f: CommitteeFile, data: dict[str, Any]) -> str:
-        actions.record_opinion(f, actor=request.user, **data)
+        upload = data.pop("attachment")
+        actions.record_opinion(
+            f, actor=request.user, attachments=[upload] if upload else [], **data
+        )
         return _("The opinion was recorded.")
 
     return _perform(request, file_id, "opinion", act)
@@ -193,6 +198,26 @@ def add_meti(request: HttpRequest, file_id: int) -> HttpResponse:
         return _("METI's confirmation was recorded.")
 
     return _perform(request, file_id, "meti", act)
+
+
+@login_required
+@require_GET
+def attachment(request: HttpRequest, file_id: int, attachment_id: int) -> FileResponse:
+    """A document that came with an opinion, for those who may read the file; always
+    a download that cannot run in our origin."""
+    committee_file = access_file(request.user, file_id)
+    document = OpinionAttachment.objects.filter(
+        pk=attachment_id, opinion__file=committee_file
+    ).first()
+    if document is None:
+        raise Http404
+    response = FileResponse(
+        open_private(document.storage_key), content_type="application/octet-stream"
+    )
+    response.headers["Content-Disposition"] = content_disposition(document.filename)
+    for header, value in DOWNLOAD_HEADERS.items():
+        response.headers[header] = value
+    return response
 
 
 # --- Opening a file, from the case page ------------------------------------------------

@@ -47,5 +47,6 @@ COVERED_ELSEWHERE: dict[str, str] = {
         "decision",
         "statement",
         "meti",
+        "attachment",
     )
 }

@@ -187,3 +187,82 @@ def test_committee_member_sees_no_case_in_the_case_list(committee_file, client_f
     assert case.reference not in body
     timeline = reverse("cases:timeline", kwargs={"case_id": case.pk})
     assert client_for("committee").get(timeline).status_code == 404
+
+
+def _opinion_with_a_document(committee_file, client):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    document = SimpleUploadedFile("意見書.html", b"<script>alert(1)</script>", "text/html")
+    with at(day(201)):
+        return client.post(
+            _url("opinion", committee_file),
+            {
+                "opinion-form": "written",
+                "opinion-author": "Vendor A legal",
+                "opinion-received_at": "2026-07-20T10:00",
+                "opinion-text": "We object.",
+                "opinion-attachment": document,
+            },
+        )
+
+
+def test_an_opinion_with_a_document_is_served_only_as_a_download(committee_file, client_for):
+    from kakehashi.committee.models import OpinionAttachment
+
+    client = client_for("committee")
+    assert _opinion_with_a_document(committee_file, client).status_code == 302
+    document = OpinionAttachment.objects.get()
+    assert document.filename == "意見書.html"
+    url = reverse(
+        "committee:attachment", kwargs={"file_id": committee_file.pk, "attachment_id": document.pk}
+    )
+    assert url in client.get(_url("detail", committee_file)).content.decode()
+    response = client.get(url)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/octet-stream"
+    assert response["Content-Disposition"].startswith("attachment;")
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert b"".join(response.streaming_content) == b"<script>alert(1)</script>"
+    for persona in ("psirt", "outsider", "cna"):
+        assert client_for(persona).get(url).status_code == 404
+    assert client_for("coordinator").get(url).status_code == 200
+
+
+def test_an_empty_document_is_refused_and_nothing_is_kept(committee_file, world):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from kakehashi.committee.models import Opinion
+    from kakehashi.core.workflow import InvalidInput
+
+    with at(day(201)), pytest.raises(InvalidInput, match=r"“empty\.txt” is empty"):
+        actions.record_opinion(
+            committee_file,
+            actor=world.user("committee"),
+            form="written",
+            author="x",
+            received_at=day(200),
+            text="x",
+            attachments=[SimpleUploadedFile("empty.txt", b"")],
+        )
+    assert not Opinion.objects.exists()
+
+
+def test_a_refused_opinion_keeps_no_stored_file(committee_file, world, settings):
+    from pathlib import Path
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from kakehashi.core.workflow import GuardFailed
+
+    location = Path(settings.STORAGES["default"]["OPTIONS"]["location"])
+    with at(day(201)), pytest.raises(GuardFailed, match="publication committee"):
+        actions.record_opinion(
+            committee_file,
+            actor=world.user("coordinator"),  # not committee staff: refused after storing
+            form="written",
+            author="x",
+            received_at=day(200),
+            text="x",
+            attachments=[SimpleUploadedFile("a.txt", b"data")],
+        )
+    assert not location.exists() or not any(location.iterdir())
