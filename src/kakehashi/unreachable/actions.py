@@ -232,6 +232,20 @@ def resume_contact(participant: Participant) -> list[UnreachableListing]:
     return removed
 
 
+def remove_listings_of_closed_cases() -> int:
+    """A closed case has nothing left to coordinate: take its listings off the list."""
+    count = 0
+    for listing in UnreachableListing.objects.filter(
+        removed_at__isnull=True, case__phase="closed"
+    ).select_related("case"):
+        try:
+            remove_listing(listing, actor=None, reason=RemovalReason.CASE_CLOSED)
+        except GuardFailed:
+            continue
+        count += 1
+    return count
+
+
 def resume_answered_listings() -> int:
     """The periodic check: every open listing whose vendor has answered since."""
     count = 0

@@ -186,3 +186,17 @@ def test_removal_is_refused_twice_and_needs_a_reason(world):
     actions.remove_listing(listing, actor=coordinator, reason="other", note="Wrong vendor")
     with pytest.raises(GuardFailed, match="already been removed"):
         actions.remove_listing(listing, actor=coordinator, reason="contact_resumed")
+
+
+def test_the_periodic_job_removes_the_listing_of_a_closed_case(world):
+    from kakehashi.cases import actions as case_actions
+
+    case, vendor = silent_case(world)
+    listing = listed(world, case, vendor)
+    case.refresh_from_db()
+    with at(day(40)):
+        case_actions.close_case(case, actor=world.user("coordinator"), reason="low_impact")
+    assert resume_answered_listings.call() == 1
+    listing.refresh_from_db()
+    assert listing.removal_reason == "case_closed"
+    assert resume_answered_listings.call() == 0
