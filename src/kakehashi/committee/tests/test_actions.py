@@ -358,3 +358,32 @@ def test_statement_and_meti_only_after_publish_and_not_for_unreachable(world, li
         actions.record_vendor_statement(unreachable_file, actor=committee, text_ja="x", text_en="")
     with at(day(233)), pytest.raises(GuardFailed, match="does not apply"):
         actions.record_meti_confirmation(unreachable_file, actor=committee, confirmed_at=day(233))
+
+
+def test_the_database_refuses_to_change_or_delete_records(world, listing):
+    from django.db import DatabaseError, transaction
+
+    committee_file = _unreachable_file(world, listing)
+    with at(day(202)):
+        actions.record_opinion(
+            committee_file,
+            actor=world.user("committee"),
+            form="written",
+            author="Vendor A",
+            received_at=day(202),
+            text="Original.",
+        )
+    attempts = [
+        lambda: Opinion.objects.update(text="Rewritten."),
+        lambda: Opinion.objects.all()._raw_delete(Opinion.objects.db),
+        lambda: CommitteeFile.objects.update(statement="Rewritten."),
+        lambda: Notice.objects.update(opinion_deadline=day(500)),
+    ]
+    for attempt in attempts:
+        with pytest.raises(DatabaseError), transaction.atomic():
+            attempt()
+    assert Opinion.objects.get().text == "Original."
+    # The file's closing stamp is set once, never changed.
+    CommitteeFile.objects.filter(pk=committee_file.pk).update(closed_at=day(203))
+    with pytest.raises(DatabaseError), transaction.atomic():
+        CommitteeFile.objects.filter(pk=committee_file.pk).update(closed_at=day(204))

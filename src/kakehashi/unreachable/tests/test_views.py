@@ -56,6 +56,7 @@ def test_public_page_shows_the_listing_columns_and_nothing_of_the_case(client, l
     assert "2026-05-05" in body  # product information disclosed (day 120, JST)
     assert "2026-08-31" in body  # contact deadline
     assert "mailto:noreply@kakehashi.invalid" in body
+    assert 'href="mailto:noreply@kakehashi.invalid?subject=DID%2300000001"' in body
     case = Case.objects.get(pk=listing.case_id)
     for secret in (*CASE_SECRETS, case.reference):
         assert secret not in body
