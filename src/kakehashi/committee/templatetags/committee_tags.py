@@ -14,6 +14,7 @@ from kakehashi.unreachable import rules
 from kakehashi.unreachable.forms import ListingForm, ProductForm, RemoveForm
 from kakehashi.unreachable.models import UnreachableListing
 
+from ..access import may
 from ..forms import DeclareForm, OpenFileForm
 from ..models import CommitteeFile
 
@@ -43,6 +44,7 @@ def committee_panel(context: template.Context, case: Any) -> dict[str, Any]:
         "open_listings": [listing for listing in listings if listing.is_open],
         "removed_listings": [listing for listing in listings if not listing.is_open],
         "files": files,
+        "may_open_files": may(user, case.coordinator_org_id, "view"),
         "has_open_file": any(f.is_open for f in files),
         "listing_form": ListingForm(vendors=vendors) if coordinate else None,
         "product_form": ProductForm(prefix="product") if coordinate else None,
