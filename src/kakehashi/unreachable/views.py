@@ -39,6 +39,7 @@ class PublicRow:
     """One line of the public list: the listing's own columns and nothing of the case."""
 
     did: str
+    anchor: str  # the row's id on the page (a "#" inside a fragment is awkward)
     kind: str
     developer: str
     related_information: str
@@ -53,6 +54,7 @@ def _rows(language: str) -> list[PublicRow]:
     return [
         PublicRow(
             did=listing.did,
+            anchor=f"did-{listing.number:08d}",
             kind=listing.kind,
             developer=listing.developer(language),
             related_information=listing.related_information,
@@ -103,9 +105,9 @@ def feed(request: HttpRequest) -> HttpResponse:
         updated = row.product_listed_at or row.listed_at
         atom.add_item(
             title=f"{row.did} {row.developer or row.remarks}",
-            link=f"{page}#{row.did}",
+            link=f"{page}#{row.anchor}",
             description="\n".join(details),
-            unique_id=f"{page}#{row.did}",
+            unique_id=f"{page}#{row.anchor}",
             pubdate=row.listed_at,
             updateddate=updated,
         )

@@ -109,6 +109,7 @@ def test_feed_lists_the_entries_in_the_language(client, listing, language):
     assert ("株式会社ベンダーA" if language == "ja" else "Vendor A Ltd.") in body
     assert "Widget Server 2.3" in body
     assert body.count("<entry>") == 1
+    assert "/unreachable/#did-00000001</id>" in body
     case = Case.objects.get(pk=listing.case_id)
     for secret in (*CASE_SECRETS, case.reference):
         assert secret not in body
