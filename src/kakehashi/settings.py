@@ -114,6 +114,8 @@ INSTALLED_APPS = [
     "kakehashi.portal",
     "kakehashi.cna",
     "kakehashi.disclosures",
+    "kakehashi.unreachable",
+    "kakehashi.committee",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -454,3 +456,16 @@ LOGGING = {
 KAKEHASHI_VENDOR_ESCALATION_BUSINESS_DAYS = [
     int(days) for days in env_list("KAKEHASHI_VENDOR_ESCALATION_BUSINESS_DAYS", "3,7,14")
 ]
+# Unreachable developers (連絡不能開発者一覧) and the publication committee (公表判定委員会).
+KAKEHASHI_DID_PREFIX = env("KAKEHASHI_DID_PREFIX", "DID#")
+KAKEHASHI_UNREACHABLE_AFTER_DAYS = env_int("KAKEHASHI_UNREACHABLE_AFTER_DAYS", 30)
+KAKEHASHI_UNREACHABLE_PRODUCT_AFTER_DAYS = env_int("KAKEHASHI_UNREACHABLE_PRODUCT_AFTER_DAYS", 90)
+KAKEHASHI_UNREACHABLE_IMPOSSIBLE_AFTER_DAYS = env_int(
+    "KAKEHASHI_UNREACHABLE_IMPOSSIBLE_AFTER_DAYS", 183
+)
+# Where developers on the public list write (with the DID number in the subject);
+# by default the bare address of DEFAULT_FROM_EMAIL.
+KAKEHASHI_UNREACHABLE_CONTACT_EMAIL = env("KAKEHASHI_UNREACHABLE_CONTACT_EMAIL") or (
+    DEFAULT_FROM_EMAIL.rsplit("<", 1)[-1].rstrip(">").strip()
+)
+KAKEHASHI_COMMITTEE_OPINION_DAYS = env_int("KAKEHASHI_COMMITTEE_OPINION_DAYS", 30)

@@ -20,6 +20,8 @@ urlpatterns += i18n_patterns(
     path("portal/", include("kakehashi.portal.urls")),
     path("cna/", include("kakehashi.cna.urls")),
     path("disclosures/", include("kakehashi.disclosures.urls")),
+    path("unreachable/", include("kakehashi.unreachable.urls")),
+    path("committee/", include("kakehashi.committee.urls")),
     path("admin/", admin.site.urls),
     prefix_default_language=True,
 )

@@ -25,6 +25,9 @@ from kakehashi.accounts.models import Organisation
 from .models import Case
 
 COORDINATING_ROLES = frozenset({Role.COORDINATOR, Role.ADMINISTRATOR})
+# Publication committee members see only the committee's files (committee.access),
+# never the case itself.
+CASE_BLIND_ROLES = frozenset({Role.COMMITTEE_MEMBER})
 NEEDS = ("view", "details", "coordinate")
 
 
@@ -37,6 +40,8 @@ def case_roles(user: Any, case: Case) -> dict[str, set[str]]:
         sides["coordination"].add(Role.ADMINISTRATOR)
         return sides
     for membership in user.memberships_cached():
+        if membership.role in CASE_BLIND_ROLES:
+            continue
         if membership.organisation_id == case.coordinator_org_id:
             sides["coordination"].add(membership.role)
         if membership.organisation_id == case.reception_org_id:

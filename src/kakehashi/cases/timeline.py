@@ -5,6 +5,7 @@ invited at once) collapse into one entry."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import groupby
@@ -41,6 +42,18 @@ class Entry:
     actor: Any = None
     participants: list[Any] = field(default_factory=list)
     note: str = ""
+
+
+# Other apps' steps (disclosures, the unreachable listing, the committee …): each app
+# registers a source from its AppConfig.ready(), so this module imports none of them.
+# A source returns at most ``limit`` entries with a fixed number of queries.
+TimelineSource = Callable[[Case, int], list[Entry]]
+_SOURCES: dict[str, TimelineSource] = {}
+
+
+def register_timeline_source(name: str, source: TimelineSource) -> None:
+    """Add an app's rows to every case timeline; the same name replaces it."""
+    _SOURCES[name] = source
 
 
 def _label(choices: type[models.TextChoices], value: str) -> str:
@@ -289,9 +302,8 @@ def build_timeline(case: Case, limit: int = 100) -> list[Entry]:
                 },
             )
         )
-    from kakehashi.disclosures.timeline import timeline_entries
-
-    entries += timeline_entries(case, limit, Entry)
+    for source in _SOURCES.values():
+        entries += source(case, limit)
     entries.sort(key=lambda e: e.at, reverse=True)
     return entries[:limit]
 

@@ -131,6 +131,16 @@ def desk_links(user: Any) -> list[DeskLink]:
                 _("Find vendors by name, product, CPE or purl, and keep their entries current."),
             )
         )
+    from kakehashi.committee.access import reads_committee_files
+
+    if reads_committee_files(user):
+        links.append(
+            DeskLink(
+                "committee:list",
+                _("Publication committee"),
+                _("The committee's files: contact history, draft text, opinions and decisions."),
+            )
+        )
     return links
 
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from kakehashi.accounts.choices import STAFF_KINDS
+from kakehashi.accounts.choices import STAFF_KINDS, Role
 from kakehashi.accounts.models import Organisation
 
 from ..choices import FIX_PATH_ROLES, CaseOrigin, ClosureReason, ParticipantRole
@@ -57,7 +57,7 @@ class CaseQuerySet(models.QuerySet["Case"]):
         staff = [
             m.organisation_id
             for m in user.memberships_cached()
-            if m.organisation.kind in STAFF_KINDS
+            if m.organisation.kind in STAFF_KINDS and m.role != Role.COMMITTEE_MEMBER
         ]
         return self.filter(Q(coordinator_org__in=staff) | Q(reception_org__in=staff))
 

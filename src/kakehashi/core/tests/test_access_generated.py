@@ -9,11 +9,13 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from kakehashi.cna.tests import access_specs as cna_specs
+from kakehashi.committee.tests import access_specs as committee_specs
 from kakehashi.core.testing import AccessSpec, access_test_cases, expected_status
 from kakehashi.disclosures.tests import access_specs as disclosures_specs
 from kakehashi.intake.tests import access_desk as intake_desk_specs
 from kakehashi.intake.tests import access_public as intake_public_specs
 from kakehashi.portal.tests import access_specs as portal_specs
+from kakehashi.unreachable.tests import access_specs as unreachable_specs
 from kakehashi.vendors.tests import access_specs as vendors_specs
 
 OPERATOR_ADMINS = frozenset({"admin"})
@@ -75,9 +77,10 @@ ACCESS_SPECS = [
     # The coordinator desk: staff of the case's coordination and reception desks only;
     # the vendor and the finder of the case are participants, not desk staff (404).
     AccessSpec("cases:list", DESK, max_queries=12),
-    # +4: the vendors' portal answers (portal/_desk_panel.html).
-    AccessSpec("cases:detail", DESK, kwargs=_desk_case, max_queries=36),
-    AccessSpec("cases:timeline", DESK - {"clerk"}, kwargs=_desk_case, max_queries=20),
+    # Committee members see the committee's files, never the case (committee.access).
+    # 36: the unreachable/committee panel and their timeline rows add four queries.
+    AccessSpec("cases:detail", DESK - {"committee"}, kwargs=_desk_case, max_queries=36),
+    AccessSpec("cases:timeline", DESK - {"clerk", "committee"}, kwargs=_desk_case, max_queries=22),
 ]
 
 # Views reached only by POST or by a secret link are covered by their own tests:
@@ -117,7 +120,16 @@ COVERED_ELSEWHERE = {
 }
 
 # Apps that keep their specs beside their own tests.
-for _module in (intake_public_specs, intake_desk_specs, vendors_specs, cna_specs, portal_specs, disclosures_specs):
+for _module in (
+    intake_public_specs,
+    intake_desk_specs,
+    vendors_specs,
+    cna_specs,
+    portal_specs,
+    disclosures_specs,
+    unreachable_specs,
+    committee_specs,
+):
     ACCESS_SPECS += _module.SPECS
     COVERED_ELSEWHERE.update(_module.COVERED_ELSEWHERE)
 
