@@ -108,10 +108,12 @@ def load_demo() -> list[tuple[DemoUser, str]]:
             result.append((user_spec, secret))
         from kakehashi.cases.demo import load_demo_cases
         from kakehashi.intake.demo import load_demo_reports
+        from kakehashi.unreachable.demo import load_demo_unreachable
         from kakehashi.vendors.demo import load_demo_registry
 
         load_demo_registry()
         load_demo_cases()
+        load_demo_unreachable()
         load_demo_reports()
     return result
 

@@ -339,7 +339,9 @@ def test_case_detail_reads_a_fixed_number_of_queries_whatever_the_vendors(
     after = [queries(f"cases/{case.pk}"), queries(f"cases/{case.pk}/timeline")]
 
     assert after[0] <= before[0] <= 14
-    assert after[1] <= before[1] <= 14
+    # The timeline also reads the rows other apps register (disclosures, the
+    # unreachable listing, the committee): a fixed number of queries each.
+    assert after[1] <= before[1] <= 15
 
 
 @pytest.mark.parametrize("path", ["cases", "cases/{id}", "cases/{id}/timeline"])

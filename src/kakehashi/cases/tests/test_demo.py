@@ -1,4 +1,4 @@
-"""The demo data loads twice without change and shows the three kinds of case."""
+"""The demo data loads twice without change and shows the four kinds of case."""
 
 from __future__ import annotations
 
@@ -16,9 +16,10 @@ def test_demo_cases_and_reports_load_idempotently_in_instructive_states():
     load_demo()
     load_demo()
     cases = list(Case.objects.all())
-    assert len(cases) == 3
+    assert len(cases) == 4  # with the unreachable developer's case (unreachable.demo)
     states = sorted((c.phase, c.em_state, c.pxa) for c in cases)
     assert states == [
+        ("contacting", "N", "pxa"),
         ("forwarded", "N", "pxa"),
         ("schedule_agreed", "A", "pxa"),
         ("schedule_agreed", "X", "Pxa"),

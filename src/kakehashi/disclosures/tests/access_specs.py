@@ -7,7 +7,8 @@ not the finder, and not the public.
 
 from kakehashi.core.testing import AccessSpec, World
 
-COORDINATION_SIDE = frozenset({"admin", "coordinator", "cna", "translator", "committee"})
+# The coordination side of the case (committee members see the committee, not cases).
+COORDINATION_SIDE = frozenset({"admin", "coordinator", "cna", "translator"})
 
 
 def _case_with_disclosures(world: World) -> dict[str, int]:

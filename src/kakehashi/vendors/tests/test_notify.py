@@ -13,7 +13,8 @@ from datetime import datetime
 import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import Envelope
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 from django_tasks_db.models import DBTaskResult
 
 from kakehashi.cases import actions as case_actions
@@ -360,7 +361,9 @@ def test_reminders_follow_business_days_then_other_channels(  # noqa: PLR0917
     notice.refresh_from_db()
     assert (notice.step, notice.other_channels_needed, notice.next_escalation_at) == (2, True, None)
     assert len(inbox.to("psirt@b.test")) == 3
-    assert "Reminder" in inbox.to("psirt@b.test")[-1]["Subject"]
+    with translation.override("ja"):  # vendor B's preferred language (the default)
+        reminder = gettext("Reminder: vulnerability notice %(reference)s")
+    assert inbox.to("psirt@b.test")[-1]["Subject"] == reminder % {"reference": case.reference}
     assert ContactAttempt.objects.filter(participant=vendor_b).count() == 3
 
 
