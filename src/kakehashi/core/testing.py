@@ -148,26 +148,36 @@ def now() -> Any:
     return timezone.now()
 
 
-def _trigger_sql() -> Any:
+# Migrations that create append-only triggers, each with SQLITE_/POSTGRES_ CREATE and DROP
+# statement lists: the audit chain, and the publication committee's records.
+APPEND_ONLY_MIGRATIONS = (
+    "kakehashi.core.migrations.0002_audit_append_only",
+    "kakehashi.committee.migrations.0002_records_append_only",
+)
+
+
+def _trigger_statements(action: str) -> list[str]:
     import importlib
 
-    return importlib.import_module("kakehashi.core.migrations.0002_audit_append_only")
+    prefix = {"sqlite": "SQLITE", "postgresql": "POSTGRES"}.get(connection.vendor)
+    if prefix is None:
+        return []
+    statements: list[str] = []
+    for name in APPEND_ONLY_MIGRATIONS:
+        statements += getattr(importlib.import_module(name), f"{prefix}_{action}")
+    return statements
 
 
 def install_audit_triggers() -> None:
-    """(Re)create the append-only triggers; idempotent."""
+    """(Re)create every append-only trigger; idempotent."""
     remove_audit_triggers()
-    sql = _trigger_sql()
-    statements = {"sqlite": sql.SQLITE_CREATE, "postgresql": sql.POSTGRES_CREATE}
     with connection.cursor() as cursor:
-        for statement in statements.get(connection.vendor, []):
+        for statement in _trigger_statements("CREATE"):
             cursor.execute(statement)
 
 
 def remove_audit_triggers() -> None:
     """Drop the triggers so a transactional test's teardown may flush the tables."""
-    sql = _trigger_sql()
-    statements = {"sqlite": sql.SQLITE_DROP, "postgresql": sql.POSTGRES_DROP}
     with connection.cursor() as cursor:
-        for statement in statements.get(connection.vendor, []):
+        for statement in _trigger_statements("DROP"):
             cursor.execute(statement)

@@ -98,6 +98,14 @@ def _postgres_drop() -> list[str]:
     return statements
 
 
+# The same statements under the names the test harness reads (core.testing), which
+# drops and restores every append-only trigger around a transactional test's flush.
+SQLITE_CREATE = _sqlite_create()
+SQLITE_DROP = _sqlite_drop()
+POSTGRES_CREATE = _postgres_create()
+POSTGRES_DROP = _postgres_drop()
+
+
 def _run(statements_by_vendor):
     def apply(apps, schema_editor):
         for statement in statements_by_vendor.get(schema_editor.connection.vendor, []):
@@ -111,7 +119,7 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.RunPython(
-            _run({"sqlite": _sqlite_create(), "postgresql": _postgres_create()}),
-            _run({"sqlite": _sqlite_drop(), "postgresql": _postgres_drop()}),
+            _run({"sqlite": SQLITE_CREATE, "postgresql": POSTGRES_CREATE}),
+            _run({"sqlite": SQLITE_DROP, "postgresql": POSTGRES_DROP}),
         )
     ]
