@@ -28,6 +28,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from kakehashi.accounts.models import User
 from kakehashi.core.workflow import GuardFailed, InvalidInput
@@ -184,12 +185,22 @@ class Command(BaseCommand):
         )
         if options["own"]:
             self.stdout.write(
-                _("%(count)d records of this CNA are now managed.") % {"count": progress.own}
+                ngettext(
+                    "%(count)d record of this CNA is now managed.",
+                    "%(count)d records of this CNA are now managed.",
+                    progress.own,
+                )
+                % {"count": progress.own}
             )
         if progress.refused:
+            refused = len(progress.refused)
             raise CommandError(
-                _("%(count)d records were refused; the others are imported.")
-                % {"count": len(progress.refused)},
+                ngettext(
+                    "%(count)d record was refused; the others are imported.",
+                    "%(count)d records were refused; the others are imported.",
+                    refused,
+                )
+                % {"count": refused},
                 returncode=2,
             )
 
