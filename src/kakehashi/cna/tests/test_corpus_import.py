@@ -11,7 +11,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from kakehashi.cna import importer
-from kakehashi.cna.corpus import corpus_fields
+from kakehashi.cna.corpus import corpus_fields, search
 from kakehashi.cna.models import CorpusRecord, CveId
 
 from .cve_records import (
@@ -83,6 +83,9 @@ def test_a_directory_is_imported_then_skipped_then_updated(tmp_path):
     row = CorpusRecord.objects.get(cve_id="CVE-2024-31337")
     assert row.title.endswith("(revised)")
     assert row.updated_at > row.imported_at
+    # The search index follows the update (the trigram table's triggers on SQLite).
+    assert [r.cve_id for r in search("fast-merge revised")] == ["CVE-2024-31337"]
+    assert search("fast-merge") == [row]
 
 
 def test_a_zip_of_the_layout_and_a_file_with_a_list(tmp_path):
