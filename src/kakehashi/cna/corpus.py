@@ -79,9 +79,8 @@ def _unique(values: Iterable[Any], limit: int) -> list[str]:
 
 def affected_identifiers(container: dict[str, Any]) -> dict[str, list[str]]:
     """Vendors, products, CPEs and package URLs named in a container's ``affected``."""
-    entries = [e for e in container.get("affected") or [] if isinstance(e, dict)]
-    if not isinstance(container.get("affected"), list):
-        entries = []
+    listed = container.get("affected")
+    entries = [e for e in listed if isinstance(e, dict)] if isinstance(listed, list) else []
     purls = [e.get("packageURL") for e in entries]
     # Before 5.2 a package was a collection URL and a name; keep it as a searchable name.
     packages = [e.get("packageName") for e in entries]

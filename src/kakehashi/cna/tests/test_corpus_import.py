@@ -66,6 +66,19 @@ def test_corpus_fields_of_the_schema_example_and_a_package():
     assert rejected["description_en"].startswith("This candidate was withdrawn")
 
 
+def test_odd_optional_fields_are_read_as_absent():
+    record = library_record()
+    cna = record["containers"]["cna"]
+    cna.update(affected=5, title=["not", "text"], descriptions={"lang": "en"})
+    record["cveMetadata"].update(datePublished="yesterday", dateUpdated=20240101)
+    fields = corpus_fields(record)
+    assert (fields["vendors"], fields["title"], fields["description_en"]) == ([], "", "")
+    assert (fields["date_published"], fields["date_updated"]) == (None, None)
+    cna["affected"] = [{"vendor": "V", "product": "P", "cpes": "cpe:2.3:a:v:p", "packageURL": 3}]
+    fields = corpus_fields(record)
+    assert (fields["vendors"], fields["cpes"], fields["purls"]) == (["V"], [], [])
+
+
 def test_a_directory_is_imported_then_skipped_then_updated(tmp_path):
     records = [*_many(5), library_record(), rejected_record()]
     write_cvelist(tmp_path, records)
