@@ -24,7 +24,7 @@ if not __package__:
     # take benchmarks/ itself off the path so none of its modules can shadow the stdlib.
     sys.path[0] = str(Path(__file__).resolve().parent.parent)
 
-from benchmarks import case_page, harness, http_bench, load, vendor_notify
+from benchmarks import case_page, cve_import, harness, http_bench, load, vendor_notify
 from benchmarks.server import PROJECT_DIR, ServerError
 
 Benchmark = Callable[[harness.Options], harness.Outcome]
@@ -34,6 +34,7 @@ BENCHMARKS: dict[str, Benchmark] = {
     http_bench.NAME: http_bench.run,
     case_page.NAME: case_page.run,
     vendor_notify.NAME: vendor_notify.run,
+    cve_import.NAME: cve_import.run,
 }
 
 

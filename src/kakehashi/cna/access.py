@@ -40,6 +40,15 @@ def require_cna_officer(user: Any) -> None:
         raise Http404
 
 
+def require_desk_staff(user: Any) -> None:
+    """The CVE corpus is public data, but its search is a tool of the desk: reception
+    and coordination staff only."""
+    if not getattr(user, "is_authenticated", False):
+        raise Http404
+    if not (getattr(user, "is_superuser", False) or user.is_desk_staff()):
+        raise Http404
+
+
 def access_cve_id(user: Any, cve_id: str) -> CveId:
     require_cna_officer(user)
     found = CveId.objects.filter(cve_id=cve_id.strip().upper()).first()

@@ -418,3 +418,63 @@ def set_credential(actor: Any, username: str, api_key: str) -> ServiceCredential
         )
         audit.record("cna.credential_set", actor=actor, summary=credential.username)
     return credential
+
+
+# --- imported own records ----------------------------------------------------------
+
+
+def import_own_record(actor: Any, cve_id: str, state: str, container: dict[str, Any]) -> CveRecord:
+    """Take a published or rejected record of this CNA, imported from a CVE record
+    (``kakehashi cna import --own``), under management: its ID joins the pool (source
+    "import") and its CNA container is kept as the record's container, so ``cna export``
+    prints what was published. An ID that a vulnerability holds is managed from its case
+    and is not overwritten."""
+    _require_officer(actor)
+    cve_id, year, number = parse_cve_id(cve_id)
+    if state not in (IdState.PUBLISHED, IdState.REJECTED):
+        raise InvalidInput(
+            _("%(id)s: only published or rejected records are imported.") % {"id": cve_id}
+        )
+    descriptions = container.get("rejectedReasons" if state == IdState.REJECTED else "descriptions")
+    texts = {
+        str(d.get("lang", ""))[:2].lower(): str(d.get("value", ""))
+        for d in reversed(descriptions if isinstance(descriptions, list) else [])
+        if isinstance(d, dict)
+    }
+    now = timezone.now()
+    with transaction.atomic():
+        cve = CveId.objects.select_for_update().filter(cve_id=cve_id).first()
+        if cve is not None and cve.vulnerability_id is not None:
+            raise InvalidInput(
+                _(
+                    "%(id)s is assigned to a vulnerability of a case here; the imported record is not applied."
+                )
+                % {"id": cve_id}
+            )
+        if cve is None:
+            cve = CveId(cve_id=cve_id, year=year, sequence=number, source=IdSource.IMPORT)
+        cve.state = state
+        cve.owning_cna = settings.KAKEHASHI_CNA_SHORT_NAME
+        cve.state_changed_at = now
+        cve.save()
+        record = CveRecord.objects.filter(cve=cve).first() or CveRecord(cve=cve, version=0)
+        rejected = state == IdState.REJECTED
+        record.description_en = "" if rejected else texts.get("en", "")
+        record.description_ja = "" if rejected else texts.get("ja", "")
+        record.reject_reason = texts.get("en", "") if rejected else ""
+        record.references = [r for r in container.get("references") or [] if isinstance(r, dict)]
+        record.cna_tags = list(container.get("tags") or [])
+        record.container = container
+        record.sync_state = SyncState.REJECTED if rejected else SyncState.PUBLISHED
+        record.version += 1
+        record.synced_version = record.version
+        record.last_error = ""
+        record.published_at = record.published_at or now
+        record.synced_at = now
+        record.updated_at = now
+        record.updated_by = actor
+        record.save()
+        audit.record(
+            "cna.record_imported", actor=actor, subject=record, summary=f"{cve_id} {state}"
+        )
+    return record

@@ -16,8 +16,14 @@ from kakehashi.api.auth import require_scope
 from kakehashi.api.schemas import Error, Input, Refusal, UtcInstant
 from kakehashi.core.workflow import ConcurrentChange
 
-from . import actions
-from .access import access_cve_id, access_record, access_vulnerability, require_cna_officer
+from . import actions, corpus
+from .access import (
+    access_cve_id,
+    access_record,
+    access_vulnerability,
+    require_cna_officer,
+    require_desk_staff,
+)
 from .checks import ERROR, check_record
 from .models import CveId, CveRecord
 from .records import build_container
@@ -246,3 +252,60 @@ def reject(request: HttpRequest, cve_id: str, body: RejectIn) -> RecordOut:
     if body.version != record.version:
         raise ConcurrentChange
     return _record(actions.reject_record(request.user, record, body.reason))
+
+
+# --- the CVE corpus -------------------------------------------------------------------
+
+
+class CorpusQuery(Input):
+    q: str = Field(
+        min_length=1,
+        max_length=200,
+        description="CVE IDs and words; every word must occur (substring, either language).",
+    )
+    limit: int = Field(20, ge=1, le=corpus.MAX_LIMIT)
+
+
+class CorpusRecordOut(Schema):
+    cve_id: str
+    state: str = Field(description="PUBLISHED or REJECTED")
+    assigner_short_name: str
+    assigner_org_id: str
+    date_published: UtcInstant | None
+    date_updated: UtcInstant | None
+    title: str
+    description_en: str
+    description_ja: str
+    vendors: list[str]
+    products: list[str]
+    cpes: list[str]
+    purls: list[str]
+
+
+@router.get(
+    "/corpus",
+    response={200: list[CorpusRecordOut], **READ},
+    summary="Search the CVE corpus",
+)
+def search_corpus(request: HttpRequest, filters: Query[CorpusQuery]) -> list[CorpusRecordOut]:
+    """Imported CVE records matching ``q``, best first (desk staff)."""
+    require_scope(request, "read")
+    require_desk_staff(request.user)
+    return [
+        CorpusRecordOut(
+            cve_id=r.cve_id,
+            state=r.state,
+            assigner_short_name=r.assigner_short_name,
+            assigner_org_id=r.assigner_org_id,
+            date_published=r.date_published,
+            date_updated=r.date_updated,
+            title=r.title,
+            description_en=r.description_en,
+            description_ja=r.description_ja,
+            vendors=r.vendors,
+            products=r.products,
+            cpes=r.cpes,
+            purls=r.purls,
+        )
+        for r in corpus.search(filters.q, filters.limit)
+    ]

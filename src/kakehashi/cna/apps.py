@@ -5,3 +5,11 @@ from django.utils.translation import gettext_lazy as _
 class CnaConfig(AppConfig):
     name = "kakehashi.cna"
     verbose_name = _("CVE Numbering Authority")
+
+    def ready(self) -> None:
+        from kakehashi.intake.known import register_search_provider
+
+        from .corpus import known_vulnerabilities
+
+        # The reception's known-vulnerability check also searches the CVE corpus.
+        register_search_provider("cve", known_vulnerabilities)

@@ -15,6 +15,7 @@ class IdState(models.TextChoices):
 class IdSource(models.TextChoices):
     SERVICE = "service", _("Reserved through CVE Services")
     MANUAL = "manual", _("Entered by hand")
+    IMPORT = "import", _("Imported from a CVE record")
 
 
 class SyncState(models.TextChoices):

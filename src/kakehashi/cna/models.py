@@ -142,3 +142,44 @@ class ServiceCredential(models.Model):
 
     def __str__(self) -> str:
         return self.username
+
+
+class CorpusRecord(models.Model):
+    """One CVE record imported into the corpus (``kakehashi cna import``): the fields
+    the known-vulnerability check and the corpus search read, not the whole record.
+
+    ``search_text`` is the folded (NFKC, case-folded) text searched by substring; a
+    trigram index keeps that fast (FTS5 on SQLite, pg_trgm on PostgreSQL; migration
+    0002). Rows are written only by ``kakehashi.cna.importer``.
+    """
+
+    cve_id = models.CharField(_("CVE ID"), max_length=32, unique=True)
+    state = models.CharField(_("state"), max_length=10)
+    assigner_short_name = models.CharField(_("assigner"), max_length=32, blank=True)
+    assigner_org_id = models.CharField(_("assigner's organisation ID"), max_length=36, blank=True)
+    date_published = models.DateTimeField(_("published"), null=True, blank=True)
+    date_updated = models.DateTimeField(_("updated at CVE"), null=True, blank=True)
+    title = models.TextField(_("title"), blank=True)
+    description_en = models.TextField(_("description (English)"), blank=True)
+    description_ja = models.TextField(_("description (Japanese)"), blank=True)
+    vendors = models.JSONField(_("vendors"), default=list)
+    products = models.JSONField(_("products"), default=list)
+    cpes = models.JSONField(_("CPEs"), default=list)
+    purls = models.JSONField(_("package URLs"), default=list)
+    # SHA-256 of the record's canonical JSON: an unchanged record is skipped on re-import.
+    digest = models.CharField(_("digest"), max_length=64)
+    search_text = models.TextField(editable=False)
+    imported_at = models.DateTimeField(_("imported at"), default=timezone.now)
+    updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("corpus record")
+        verbose_name_plural = _("corpus records")
+        ordering = ["-id"]
+
+    def __str__(self) -> str:
+        return self.cve_id
+
+    @property
+    def description(self) -> str:
+        return self.description_en or self.description_ja

@@ -68,6 +68,19 @@ def build_container(record: CveRecord) -> dict[str, Any]:
     return container
 
 
+def container_to_publish(record: CveRecord) -> dict[str, Any]:
+    """What would be sent for ``record`` now: the container generated from its case or,
+    for a record imported without a case (``cna import --own``), the imported container
+    under this CNA's provider metadata (``dateUpdated`` is set by CVE Services)."""
+    if record.cve.vulnerability is None and record.container is not None:
+        container = dict(record.container)
+        container["providerMetadata"] = provider_metadata()
+        return container
+    if record.sync_state in ("rejected", "reject_pending") and record.container is not None:
+        return record.container
+    return build_container(record)
+
+
 def rejected_container(record: CveRecord) -> dict[str, Any]:
     return {
         "providerMetadata": provider_metadata(),

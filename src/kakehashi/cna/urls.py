@@ -14,4 +14,5 @@ urlpatterns = [
     path("records/<str:cve_id>/check/", views.check, name="check"),
     path("records/<str:cve_id>/publish/", views.publish, name="publish"),
     path("records/<str:cve_id>/reject/", views.reject, name="reject"),
+    path("corpus/", views.corpus, name="corpus"),
 ]

@@ -19,11 +19,18 @@ from kakehashi.core.workflow import ConcurrentChange, WorkflowError
 from kakehashi.vendors.views._common import perform
 
 from . import actions, services
-from .access import access_cve_id, access_record, access_vulnerability, require_cna_officer
+from . import corpus as cve_corpus
+from .access import (
+    access_cve_id,
+    access_record,
+    access_vulnerability,
+    require_cna_officer,
+    require_desk_staff,
+)
 from .checks import ERROR, check_record
 from .choices import IdState
 from .forms import AddIdsForm, RecordForm, RejectForm, ReserveForm, references_text
-from .models import CveId, CveRecord
+from .models import CorpusRecord, CveId, CveRecord
 from .records import build_container
 
 # --- the pool ---------------------------------------------------------------------------
@@ -278,3 +285,27 @@ def reject(request: HttpRequest, cve_id: str) -> HttpResponse:
             return redirect("cna:record", cve_id=record.cve.cve_id)
     messages.error(request, _("Nothing was changed: correct the form below."))
     return _record_page(request, record, reject_form=form, status=400)
+
+
+# --- the CVE corpus ----------------------------------------------------------------------
+
+CORPUS_PAGE_SIZE = 50
+
+
+@login_required
+@require_GET
+def corpus(request: HttpRequest) -> HttpResponse:
+    """Search the imported CVE records by CVE ID, vendor, product, CPE, purl or text."""
+    require_desk_staff(request.user)
+    query = request.GET.get("q", "").strip()[:200]
+    results = cve_corpus.search(query, CORPUS_PAGE_SIZE) if query else []
+    return render(
+        request,
+        "cna/corpus.html",
+        {
+            "query": query,
+            "results": results,
+            "total": CorpusRecord.objects.count(),
+            "page_size": CORPUS_PAGE_SIZE,
+        },
+    )

@@ -9,6 +9,8 @@ from django.utils import timezone
 from kakehashi.core.testing import AccessSpec, World
 
 CNA = frozenset({"admin", "cna"})
+# The corpus search is a desk tool: reception and coordination staff.
+DESK = frozenset({"admin", "clerk", "coordinator", "cna", "translator", "committee"})
 
 
 def _assigned_record(world: World) -> dict[str, str]:
@@ -36,6 +38,7 @@ def _pool_with_ids(world: World) -> dict[str, str]:
 SPECS: list[AccessSpec] = [
     AccessSpec("cna:pool", CNA, kwargs=_pool_with_ids, max_queries=12),
     AccessSpec("cna:record", CNA, kwargs=_assigned_record, max_queries=20),
+    AccessSpec("cna:corpus", DESK, max_queries=12),
 ]
 
 # POST-only action endpoints: allowed and denied per persona in test_views.py.

@@ -5,6 +5,9 @@
 - ``cna add CVE-… … --user NAME`` — record IDs reserved elsewhere (a block by hand);
 - ``cna pool`` — the pool: free, assigned, published, rejected IDs;
 - ``cna export CVE-ID`` — print the CNA container that would be published;
+- ``cna import PATH [--own --user NAME] [--validate]`` — CVE records into the corpus
+  (a JSON file, a cvelistV5 directory or a zip of it); exit status 2 when any record
+  was refused;
 - ``cna credentials --api-user NAME`` — store the API secret (read from standard input,
   encrypted, never printed);
 - ``cna fake-services [--port 8001]`` — run the fake CVE Services (never in production).
@@ -18,18 +21,22 @@ from __future__ import annotations
 import json
 import sys
 import time
+import zipfile
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from kakehashi.accounts.models import User
 from kakehashi.core.workflow import GuardFailed, InvalidInput
 
-from ... import actions, services
+from ... import actions, importer, services
+from ...access import is_cna_officer
 from ...models import CveId, CveRecord
-from ...records import build_container
+from ...records import container_to_publish
 
 
 class Command(BaseCommand):
@@ -49,6 +56,16 @@ class Command(BaseCommand):
         sub.add_parser("pool", help="List the ID pool.")
         export = sub.add_parser("export", help="Print the CNA container of a record.")
         export.add_argument("cve_id")
+        source = sub.add_parser("import", help="Import CVE records into the corpus.")
+        source.add_argument("path", help="A JSON file, a cvelistV5 directory, or a zip of it.")
+        source.add_argument(
+            "--own", action="store_true", help="Manage the records this CNA assigned."
+        )
+        source.add_argument("--user", help="The CNA officer acting (with --own).")
+        source.add_argument(
+            "--validate", action="store_true", help="Check every record against the schema."
+        )
+        source.add_argument("--batch-size", type=int, default=importer.BATCH_SIZE)
         credentials = sub.add_parser(
             "credentials", help="Store the CVE Services API secret (read from standard input)."
         )
@@ -118,8 +135,74 @@ class Command(BaseCommand):
         )
         if record is None:
             raise CommandError(_("No record has the ID “%(id)s”.") % {"id": options["cve_id"]})
-        document = record.container if record.sync_state == "rejected" else build_container(record)
+        document = container_to_publish(record)
         self.stdout.write(json.dumps(document, ensure_ascii=False, indent=2))
+
+    def do_import(self, options: dict[str, Any]) -> None:
+        if not 1 <= options["batch_size"] <= 10_000:
+            raise CommandError(_("The batch size must be between 1 and 10,000."))
+        actor = None
+        if options["own"]:
+            if not options["user"]:
+                raise CommandError(_("--own needs --user: the CNA officer taking the records."))
+            actor = self._officer(options["user"])
+            if not is_cna_officer(actor):
+                raise CommandError(_("Only a CNA officer may do this."))
+        last = [time.monotonic()]
+
+        def report(progress: importer.Progress) -> None:
+            if time.monotonic() - last[0] >= 2:
+                last[0] = time.monotonic()
+                self.stderr.write(_progress_line(progress))
+
+        run = importer.Importer(
+            Path(options["path"]),
+            validate=options["validate"],
+            own_actor=actor,
+            batch_size=options["batch_size"],
+            report=report,
+        )
+        try:
+            progress = run.run()
+        except (OSError, zipfile.BadZipFile, importer.SourceError) as error:
+            raise CommandError(str(error)) from error
+        for refusal in progress.refused:
+            self.stderr.write(f"{refusal.source}: {refusal.message}")
+        self.stderr.write(_progress_line(progress))
+        self.stdout.write(
+            _(
+                "%(read)d records read in %(seconds).1f s: %(created)d new, %(updated)d "
+                "updated, %(unchanged)d unchanged (skipped), %(refused)d refused."
+            )
+            % {
+                "read": progress.read,
+                "seconds": progress.elapsed,
+                "created": progress.created,
+                "updated": progress.updated,
+                "unchanged": progress.unchanged,
+                "refused": len(progress.refused),
+            }
+        )
+        if options["own"]:
+            self.stdout.write(
+                ngettext(
+                    "%(count)d record of this CNA is now managed.",
+                    "%(count)d records of this CNA are now managed.",
+                    progress.own,
+                )
+                % {"count": progress.own}
+            )
+        if progress.refused:
+            refused = len(progress.refused)
+            raise CommandError(
+                ngettext(
+                    "%(count)d record was refused; the others are imported.",
+                    "%(count)d records were refused; the others are imported.",
+                    refused,
+                )
+                % {"count": refused},
+                returncode=2,
+            )
 
     def do_credentials(self, options: dict[str, Any]) -> None:
         secret = sys.stdin.readline().strip()
@@ -146,3 +229,17 @@ class Command(BaseCommand):
                 time.sleep(3600)
         except KeyboardInterrupt:
             server.stop()
+
+
+def _progress_line(progress: importer.Progress) -> str:
+    return _(
+        "%(read)d read (%(rate).0f/s): %(created)d new, %(updated)d updated, "
+        "%(unchanged)d unchanged, %(refused)d refused"
+    ) % {
+        "read": progress.read,
+        "rate": progress.rate,
+        "created": progress.created,
+        "updated": progress.updated,
+        "unchanged": progress.unchanged,
+        "refused": len(progress.refused),
+    }
