@@ -19,6 +19,8 @@ urlpatterns += i18n_patterns(
     path("vendors/", include("kakehashi.vendors.urls")),
     path("portal/", include("kakehashi.portal.urls")),
     path("cna/", include("kakehashi.cna.urls")),
+    path("advisories/", include("kakehashi.advisories.urls")),
+    path("feeds/", include("kakehashi.advisories.feed_urls")),
     path("admin/", admin.site.urls),
     prefix_default_language=True,
 )

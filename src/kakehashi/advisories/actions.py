@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from kakehashi.cases.access import can_coordinate
 from kakehashi.cases.models import Case
 from kakehashi.core import audit
+from kakehashi.core.public import clear_public_cache
 from kakehashi.core.workflow import ConcurrentChange, GuardFailed, InvalidInput
 
 from .choices import LANGUAGES, AdvisoryKind, AdvisoryState
@@ -276,6 +277,7 @@ def publish_if_due(advisory_id: int, now: datetime | None = None) -> AdvisoryRev
             )
             return None
         revision = _write_revision(advisory, now)
+        transaction.on_commit(clear_public_cache)
     advisory_published.send(sender=Advisory, advisory=advisory, revision=revision)
     return revision
 
@@ -359,6 +361,7 @@ def withdraw(advisory: Advisory, *, actor: Any, reason_ja: str, reason_en: str) 
             withdrawal_reason_en=reason_en.strip(),
             scheduled_for=None,
         )
+        transaction.on_commit(clear_public_cache)
         audit.record(
             "advisory.withdrawn",
             actor=actor,

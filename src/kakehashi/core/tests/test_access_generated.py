@@ -8,6 +8,7 @@ from __future__ import annotations
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from kakehashi.advisories.tests import access_specs as advisories_specs
 from kakehashi.cna.tests import access_specs as cna_specs
 from kakehashi.core.testing import AccessSpec, access_test_cases, expected_status
 from kakehashi.intake.tests import access_desk as intake_desk_specs
@@ -114,7 +115,7 @@ COVERED_ELSEWHERE = {
 }
 
 # Apps that keep their specs beside their own tests.
-for _module in (intake_public_specs, intake_desk_specs, vendors_specs, cna_specs):
+for _module in (intake_public_specs, intake_desk_specs, vendors_specs, cna_specs, advisories_specs):
     ACCESS_SPECS += _module.SPECS
     COVERED_ELSEWHERE.update(_module.COVERED_ELSEWHERE)
 
