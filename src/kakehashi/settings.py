@@ -441,6 +441,8 @@ KAKEHASHI_ADVISORY_PREFIXES = {
     "international": env("KAKEHASHI_ADVISORY_PREFIX_INTERNATIONAL", "JVNVU#"),
     "alert": env("KAKEHASHI_ADVISORY_PREFIX_ALERT", "JVNTA#"),
 }
+# OSV IDs: "x_" marks a database not registered with OSV; a registered one sets its prefix.
+KAKEHASHI_OSV_ID_PREFIX = env("KAKEHASHI_OSV_ID_PREFIX", "x_")
 
 LOGGING = {
     "version": 1,

@@ -8,6 +8,7 @@ from kakehashi.core import views as core_views
 urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("api/v1/", api.urls),
+    path("", include("kakehashi.advisories.export_urls")),  # language-free exports
 ]
 
 urlpatterns += i18n_patterns(

@@ -52,6 +52,7 @@ SPECS: list[AccessSpec] = [
     AccessSpec("advisories:list", frozenset(), kwargs=_list_with_one, public=True, max_queries=12),
     AccessSpec("advisories:page", frozenset(), kwargs=_published, public=True, max_queries=12),
     AccessSpec("feeds:advisories", frozenset(), kwargs=_list_with_one, public=True, max_queries=12),
+    AccessSpec("exports:osv_all", frozenset(), kwargs=_list_with_one, public=True, max_queries=12),
     AccessSpec("advisories:editor", COORDINATION, kwargs=_draft, max_queries=30),
     AccessSpec("advisories:preview", COORDINATION, kwargs=_draft_preview, max_queries=30),
 ]
@@ -59,4 +60,4 @@ SPECS: list[AccessSpec] = [
 COVERED_ELSEWHERE: dict[str, str] = {
     f"advisories:{name}": "advisories/tests/test_views.py"
     for name in ("start", "save", "approve", "waive", "withdraw")
-}
+} | {"exports:osv": "advisories/tests/test_osv.py"}
