@@ -116,6 +116,7 @@ INSTALLED_APPS = [
     "kakehashi.disclosures",
     "kakehashi.unreachable",
     "kakehashi.committee",
+    "kakehashi.advisories",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -436,6 +437,15 @@ KAKEHASHI_CVE_SERVICES_KEY = env("KAKEHASHI_CVE_SERVICES_KEY")
 KAKEHASHI_SECRETS_KEY = env("KAKEHASHI_SECRETS_KEY")
 # Other databases' advisory-ID prefixes that must not appear in CVE descriptions.
 KAKEHASHI_ADVISORY_ID_PREFIXES = env_list("KAKEHASHI_ADVISORY_ID_PREFIXES")
+
+# Advisories (issue 7): the ID prefix of each kind (JVN's by default).
+KAKEHASHI_ADVISORY_PREFIXES = {
+    "partnership": env("KAKEHASHI_ADVISORY_PREFIX_PARTNERSHIP", "JVN#"),
+    "international": env("KAKEHASHI_ADVISORY_PREFIX_INTERNATIONAL", "JVNVU#"),
+    "alert": env("KAKEHASHI_ADVISORY_PREFIX_ALERT", "JVNTA#"),
+}
+# OSV IDs: "x_" marks a database not registered with OSV; a registered one sets its prefix.
+KAKEHASHI_OSV_ID_PREFIX = env("KAKEHASHI_OSV_ID_PREFIX", "x_")
 
 LOGGING = {
     "version": 1,

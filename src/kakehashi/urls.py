@@ -8,6 +8,7 @@ from kakehashi.core import views as core_views
 urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("api/v1/", api.urls),
+    path("", include("kakehashi.advisories.export_urls")),  # language-free exports
 ]
 
 urlpatterns += i18n_patterns(
@@ -22,6 +23,8 @@ urlpatterns += i18n_patterns(
     path("disclosures/", include("kakehashi.disclosures.urls")),
     path("unreachable/", include("kakehashi.unreachable.urls")),
     path("committee/", include("kakehashi.committee.urls")),
+    path("advisories/", include("kakehashi.advisories.urls")),
+    path("feeds/", include("kakehashi.advisories.feed_urls")),
     path("admin/", admin.site.urls),
     prefix_default_language=True,
 )

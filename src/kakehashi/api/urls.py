@@ -15,6 +15,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from kakehashi.accounts.api import router as accounts_router
+from kakehashi.advisories.api import router as advisories_router
 from kakehashi.cases.api import router as cases_router
 from kakehashi.cna.api import router as cna_router
 from kakehashi.core.workflow import (
@@ -53,6 +54,7 @@ api.add_router("/vendors", vendors_router)
 api.add_router("/cve", cna_router)
 api.add_router("/portal", portal_router)
 api.add_router("/disclosures", disclosures_router)
+api.add_router("/advisories", advisories_router)
 
 # How a refused action answers. 409: the case is not in a state that allows it (or
 # changed under the caller); 403: the caller's role may never fire this transition;

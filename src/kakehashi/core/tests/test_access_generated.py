@@ -8,6 +8,7 @@ from __future__ import annotations
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from kakehashi.advisories.tests import access_specs as advisories_specs
 from kakehashi.cna.tests import access_specs as cna_specs
 from kakehashi.committee.tests import access_specs as committee_specs
 from kakehashi.core.testing import AccessSpec, access_test_cases, expected_status
@@ -130,6 +131,7 @@ for _module in (
     disclosures_specs,
     unreachable_specs,
     committee_specs,
+    advisories_specs,
 ):
     ACCESS_SPECS += _module.SPECS
     COVERED_ELSEWHERE.update(_module.COVERED_ELSEWHERE)

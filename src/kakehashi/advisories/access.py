@@ -1,0 +1,34 @@
+"""Who may see which advisory (STYLE point 6).
+
+Drafts are the coordination desk's: fetched through the case's access (``cases.access``,
+need "details" to read, "coordinate" to change). The public sees only advisories with
+a published revision, by their URL name — a draft's URL answers 404 exactly like a
+name that does not exist.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import Http404
+
+from kakehashi.cases.access import access_case
+
+from .models import Advisory
+
+
+def access_draft(user: Any, advisory_pk: int, *, need: str = "details") -> Advisory:
+    advisory = Advisory.objects.filter(pk=advisory_pk).select_related("case").first()
+    if advisory is None or advisory.case_id is None:
+        raise Http404
+    access_case(user, advisory.case_id, need=need)
+    return advisory
+
+
+def public_advisory(slug: str) -> Advisory:
+    advisory = (
+        Advisory.objects.published().select_related("current_revision").filter(slug=slug).first()
+    )
+    if advisory is None:
+        raise Http404
+    return advisory

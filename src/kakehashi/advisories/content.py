@@ -1,0 +1,260 @@
+"""What an advisory says, assembled from its case: the draft's starting texts per
+language, and the frozen content of a published revision.
+
+The revision content is plain JSON (``AdvisoryRevision.content``): every public page,
+feed and export is rendered from it alone, so what was published stays what it was.
+Vendor rows come only from statuses the coordinator approved; publication is refused
+while a statement awaits approval (:func:`publication_problems`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from cvss import CVSS3, CVSS4
+from cvss.exceptions import CVSSError
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from kakehashi.cases.models import Case, CaseProduct, Participant, VendorStatus, Vulnerability
+from kakehashi.core.cwe import cwe_name
+from kakehashi.intake.credits import public_credits
+
+from .choices import LANGUAGES
+from .models import Advisory, AdvisoryText
+
+TEXT_FIELDS = (
+    "title",
+    "overview",
+    "affected",
+    "description",
+    "impact",
+    "solution",
+    "references",
+    "notes",
+)
+
+# CVSS v3.1 base metrics in the order of the JVN analysis table.
+CVSS3_METRICS = ("AV", "AC", "PR", "UI", "S", "C", "I", "A")
+
+
+def _vendors(case: Case) -> list[Participant]:
+    return list(Participant.objects.vendors().filter(case=case).select_related("organisation"))
+
+
+def _vulnerabilities(case: Case) -> list[Vulnerability]:
+    return list(Vulnerability.objects.filter(case=case).order_by("number"))
+
+
+def _products(case: Case) -> list[CaseProduct]:
+    return list(
+        CaseProduct.objects.filter(case=case)
+        .select_related("vendor__organisation")
+        .order_by("vendor_id", "name")
+    )
+
+
+# --- the first draft -------------------------------------------------------------------
+
+
+def draft_texts(case: Case) -> dict[str, dict[str, str]]:
+    """Starting texts per language, for the coordinator to edit."""
+    vulnerabilities = _vulnerabilities(case)
+    products = _products(case)
+    texts: dict[str, dict[str, str]] = {}
+    for language in LANGUAGES:
+        with translation.override(language):
+            title = case.title(language)
+            affected = "\n".join(
+                f"- {p.vendor.display_name(language)} {p.name} {p.versions}".rstrip()
+                for p in products
+            )
+            description = "\n\n".join(
+                _vulnerability_paragraph(v, language) for v in vulnerabilities
+            )
+            texts[language] = {
+                "title": title,
+                "overview": _("%(title)s. Affected products and their fixes are listed below.")
+                % {"title": title}
+                if title
+                else "",
+                "affected": affected,
+                "description": description,
+                "impact": "",
+                "solution": _(
+                    "Update the software to the version that fixes the vulnerability, following "
+                    "the information from the developer."
+                ),
+                "references": "",
+                "notes": "",
+            }
+    return texts
+
+
+def _vulnerability_paragraph(vulnerability: Vulnerability, language: str) -> str:
+    title = vulnerability.title(language)
+    text = vulnerability.description_ja if language == "ja" else vulnerability.description_en
+    text = text or (
+        vulnerability.description_en if language == "ja" else vulnerability.description_ja
+    )
+    cwe = ""
+    if vulnerability.cwe_id:
+        name = cwe_name(vulnerability.cwe_id) or ""
+        cwe = f" ({vulnerability.cwe_id}{': ' + name if name else ''})"
+    return f"**{title}**{cwe}\n\n{text}".strip()
+
+
+# --- checks before publication --------------------------------------------------------
+
+
+def publication_problems(advisory: Advisory) -> list[str]:
+    """Why ``advisory`` may not be published now (empty: it may)."""
+    problems: list[str] = []
+    texts = {t.language: t for t in advisory.texts.all()}
+    for language in LANGUAGES:
+        text = texts.get(language)
+        if advisory.waived_language == language:
+            continue
+        label = _("Japanese") if language == "ja" else _("English")
+        if text is None or not text.title.strip():
+            problems.append(_("The %(language)s text has no title.") % {"language": label})
+        elif not text.approved:
+            problems.append(
+                _("The %(language)s text is not approved in its current version.")
+                % {"language": label}
+            )
+    if advisory.case is not None:
+        problems += _case_problems(advisory.case)
+    return problems
+
+
+def _case_problems(case: Case) -> list[str]:
+    problems = []
+    pending = (
+        VendorStatus.objects.filter(case=case, approved_at__isnull=True, vendor__removed_at=None)
+        .select_related("vendor__organisation", "vulnerability")
+        .order_by("vendor_id")
+    )
+    for status in pending:
+        problems.append(
+            _("%(vendor)s's statement on #%(number)d awaits approval.")
+            % {"vendor": status.vendor.display_name(), "number": status.vulnerability.number}
+        )
+    for vulnerability in _vulnerabilities(case):
+        for vector, parse in (
+            (vulnerability.cvss_v3_vector, CVSS3),
+            (vulnerability.cvss_v4_vector, CVSS4),
+        ):
+            if not vector:
+                continue
+            try:
+                parse(vector)
+            except CVSSError:
+                problems.append(
+                    _("Vulnerability #%(number)d has an invalid CVSS vector.")
+                    % {"number": vulnerability.number}
+                )
+    return problems
+
+
+# --- the frozen content ----------------------------------------------------------------
+
+
+def _cvss3(vector: str) -> dict[str, Any] | None:
+    if not vector:
+        return None
+    parsed = CVSS3(vector)
+    metrics = dict(part.split(":") for part in vector.split("/")[1:])
+    return {
+        "vector": vector,
+        "score": float(parsed.base_score),
+        "severity": str(parsed.severities()[0]),
+        "metrics": {key: metrics.get(key, "") for key in CVSS3_METRICS},
+    }
+
+
+def _cvss4(vector: str) -> dict[str, Any] | None:
+    if not vector:
+        return None
+    parsed = CVSS4(vector)
+    return {"vector": vector, "score": float(parsed.base_score), "severity": str(parsed.severity)}
+
+
+def _vendor_rows(case: Case, vendors: list[Participant]) -> list[dict[str, Any]]:
+    statuses: dict[int, list[dict[str, Any]]] = {}
+    for status in (
+        VendorStatus.objects.filter(case=case, approved_at__isnull=False)
+        .select_related("vulnerability", "product")
+        .order_by("vendor_id", "vulnerability__number", "product__name")
+    ):
+        statuses.setdefault(status.vendor_id, []).append(
+            {
+                "vulnerability": status.vulnerability.number,
+                "product": status.product.name if status.product else "",
+                "status": status.status,
+                "justification": status.justification,
+                "statement_ja": status.statement_ja,
+                "statement_en": status.statement_en,
+                "fixed_in": status.fixed_in,
+                "updated_at": status.updated_at.isoformat(),
+            }
+        )
+    return [
+        {
+            "name_ja": vendor.display_name("ja"),
+            "name_en": vendor.display_name("en"),
+            "notified_at": vendor.notified_at.isoformat() if vendor.notified_at else None,
+            "statuses": statuses.get(vendor.pk, []),
+        }
+        for vendor in vendors
+    ]
+
+
+def revision_content(
+    advisory: Advisory, texts: dict[str, AdvisoryText], history: list[dict[str, Any]]
+) -> dict[str, Any]:
+    """Everything a public surface shows of this revision."""
+    case = advisory.case
+    vulnerabilities = _vulnerabilities(case) if case else []
+    products = _products(case) if case else []
+    vendors = _vendors(case) if case else []
+    return {
+        "id": advisory.advisory_id,
+        "slug": advisory.slug,
+        "kind": advisory.kind,
+        "critical": advisory.critical,
+        "waived_language": advisory.waived_language,
+        "texts": {
+            language: {field: getattr(text, field) for field in TEXT_FIELDS}
+            for language, text in texts.items()
+            if language != advisory.waived_language
+        },
+        "vulnerabilities": [
+            {
+                "number": v.number,
+                "title_ja": v.title_ja,
+                "title_en": v.title_en,
+                "cwe_id": v.cwe_id,
+                "cwe_name": (cwe_name(v.cwe_id) or "") if v.cwe_id else "",
+                "cve_id": v.cve_id,
+                "cvss_v3": _cvss3(v.cvss_v3_vector),
+                "cvss_v4": _cvss4(v.cvss_v4_vector),
+            }
+            for v in vulnerabilities
+        ],
+        "products": [
+            {
+                "vendor_ja": p.vendor.display_name("ja"),
+                "vendor_en": p.vendor.display_name("en"),
+                "name": p.name,
+                "versions": p.versions,
+                "cpe": p.cpe,
+                "purl": p.purl,
+            }
+            for p in products
+        ],
+        "vendors": _vendor_rows(case, vendors) if case else [],
+        "credits": public_credits(case) if case else [],
+        "cve_ids": [v.cve_id for v in vulnerabilities if v.cve_id],
+        "history": history,
+    }

@@ -1,0 +1,64 @@
+"""Access specs for the generated tests (core/tests/test_access_generated.py).
+
+The public list, pages and feed are everyone's — but a page exists only once published.
+The editor and the preview belong to the coordination side of the case.
+"""
+
+from datetime import timedelta
+
+from django.utils import timezone
+
+from kakehashi.core.testing import AccessSpec, World
+
+# The coordination side of the case (committee members see the committee, not cases).
+COORDINATION = frozenset({"admin", "coordinator", "cna", "translator"})
+
+
+def _advisory(world: World, *, published: bool) -> int:
+    from kakehashi.advisories import actions
+    from kakehashi.cases import actions as case_actions
+
+    coordinator = world.user("coordinator")
+    case = case_actions.create_case(
+        actor=coordinator, coordinator_org=world.organisations["coordination"], title_en="XSS"
+    )
+    advisory = actions.start_advisory(case, actor=coordinator)
+    if published:
+        for text in advisory.texts.all():
+            actions.approve_text(advisory, text.language, actor=coordinator, version=text.version)
+        actions.publish_if_due(advisory.pk, now=timezone.now() + timedelta(days=1))
+    return int(advisory.pk)
+
+
+def _published(world: World) -> dict[str, str]:
+    from kakehashi.advisories.models import Advisory
+
+    return {"slug": Advisory.objects.get(pk=_advisory(world, published=True)).slug}
+
+
+def _draft(world: World) -> dict[str, int]:
+    return {"advisory_id": _advisory(world, published=False)}
+
+
+def _draft_preview(world: World) -> dict[str, object]:
+    return {**_draft(world), "language": "ja"}
+
+
+def _list_with_one(world: World) -> dict[str, str]:
+    _published(world)
+    return {}
+
+
+SPECS: list[AccessSpec] = [
+    AccessSpec("advisories:list", frozenset(), kwargs=_list_with_one, public=True, max_queries=12),
+    AccessSpec("advisories:page", frozenset(), kwargs=_published, public=True, max_queries=12),
+    AccessSpec("feeds:advisories", frozenset(), kwargs=_list_with_one, public=True, max_queries=12),
+    AccessSpec("exports:osv_all", frozenset(), kwargs=_list_with_one, public=True, max_queries=12),
+    AccessSpec("advisories:editor", COORDINATION, kwargs=_draft, max_queries=30),
+    AccessSpec("advisories:preview", COORDINATION, kwargs=_draft_preview, max_queries=30),
+]
+
+COVERED_ELSEWHERE: dict[str, str] = {
+    f"advisories:{name}": "advisories/tests/test_views.py"
+    for name in ("start", "save", "approve", "waive", "withdraw")
+} | {"exports:osv": "advisories/tests/test_osv.py"}

@@ -1,0 +1,17 @@
+from django.urls import path
+
+from .views import desk, public
+
+app_name = "advisories"
+urlpatterns = [
+    path("", public.advisory_list, name="list"),
+    # The desk's editor (coordination only) before the public pages' catch-all name.
+    path("desk/cases/<int:case_id>/start/", desk.start, name="start"),
+    path("desk/<int:advisory_id>/", desk.editor, name="editor"),
+    path("desk/<int:advisory_id>/<str:language>/save/", desk.save, name="save"),
+    path("desk/<int:advisory_id>/<str:language>/approve/", desk.approve, name="approve"),
+    path("desk/<int:advisory_id>/waive/", desk.waive, name="waive"),
+    path("desk/<int:advisory_id>/withdraw/", desk.withdraw, name="withdraw"),
+    path("desk/<int:advisory_id>/preview/<str:language>/", desk.preview, name="preview"),
+    path("<slug:slug>/", public.advisory_page, name="page"),
+]

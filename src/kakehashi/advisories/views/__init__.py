@@ -1,0 +1,1 @@
+"""The advisory pages: the public site (list, advisory, feed) and the desk's editor."""
