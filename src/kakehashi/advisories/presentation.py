@@ -32,8 +32,14 @@ CVSS3_LABELS = {
         {"N": _("Network"), "A": _("Adjacent"), "L": _("Local"), "P": _("Physical")},
     ),
     "AC": (_("Attack complexity"), {"L": _("Low"), "H": _("High")}),
-    "PR": (_("Privileges required"), {"N": _("None"), "L": _("Low"), "H": _("High")}),
-    "UI": (_("User interaction"), {"N": _("None"), "R": _("Required")}),
+    "PR": (
+        _("Privileges required"),
+        {"N": pgettext_lazy("CVSS: not required", "None"), "L": _("Low"), "H": _("High")},
+    ),
+    "UI": (
+        _("User interaction"),
+        {"N": pgettext_lazy("CVSS: not required", "None"), "R": _("Required")},
+    ),
     "S": (_("Scope"), {"U": _("Unchanged"), "C": _("Changed")}),
     "C": (_("Confidentiality impact"), {"N": _("None"), "L": _("Low"), "H": _("High")}),
     "I": (_("Integrity impact"), {"N": _("None"), "L": _("Low"), "H": _("High")}),

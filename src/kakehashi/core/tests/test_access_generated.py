@@ -79,9 +79,9 @@ ACCESS_SPECS = [
     # the vendor and the finder of the case are participants, not desk staff (404).
     AccessSpec("cases:list", DESK, max_queries=12),
     # Committee members see the committee's files, never the case (committee.access).
-    # 45: the case and the panels of other apps (notices, portal answers, disclosures,
-    # the unreachable listing and committee), a fixed number of queries each.
-    AccessSpec("cases:detail", DESK - {"committee"}, kwargs=_desk_case, max_queries=45),
+    # 46: the case and the panels of other apps (notices, portal answers, disclosures,
+    # the unreachable listing and committee, the advisory), a fixed number each.
+    AccessSpec("cases:detail", DESK - {"committee"}, kwargs=_desk_case, max_queries=46),
     AccessSpec("cases:timeline", DESK - {"clerk", "committee"}, kwargs=_desk_case, max_queries=22),
 ]
 
