@@ -51,6 +51,10 @@ def list_unreachable(
         raise InvalidInput(_("Choose the kind of developer."))
     names = (developer_name_ja.strip(), developer_name_en.strip())
     remarks = (remarks_ja.strip(), remarks_en.strip())
+    if not any(names) and not any(remarks) and participant.organisation is not None:
+        # Nothing typed: the vendor's names as the registry knows them.
+        organisation = participant.organisation
+        names = (organisation.name_ja.strip(), organisation.name_en.strip())
     if not any(names) and not any(remarks):
         raise InvalidInput(
             _("Give the developer's name, or say in the remarks whose product it is.")

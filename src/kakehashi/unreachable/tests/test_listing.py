@@ -55,14 +55,25 @@ def test_silent_vendor_is_listed_with_a_did_number_never_reused(world, settings)
     assert again.did == "JVN-DID-00000002"
 
 
+def test_without_names_the_registry_names_are_listed(world):
+    case, vendor = silent_case(world)
+    case.refresh_from_db()
+    with at(day(30)):
+        listing = actions.list_unreachable(
+            case, vendor, actor=world.user("coordinator"), kind="organisation"
+        )
+    assert (listing.developer_name_ja, listing.developer_name_en) == (
+        "Vendor A（日本語）",
+        "Vendor A",
+    )
+
+
 def test_listing_is_refused_twice_and_for_bad_input(world):
     case, vendor = silent_case(world)
     listed(world, case, vendor)
     with pytest.raises(GuardFailed, match="already listed"):
         listed(world, case, vendor, when=day(31))
     case.refresh_from_db()
-    with at(day(31)), pytest.raises(InvalidInput, match="name"):
-        actions.list_unreachable(case, vendor, actor=world.user("coordinator"), kind="organisation")
     with at(day(31)), pytest.raises(InvalidInput, match="kind"):
         actions.list_unreachable(
             case, vendor, actor=world.user("coordinator"), kind="robot", remarks_en="x"
