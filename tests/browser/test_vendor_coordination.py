@@ -64,9 +64,9 @@ def _add_from_search(page: Page, case: Case, query: str, vendor: str) -> None:
     expect(page.locator("#vendor-notices")).to_contain_text(vendor)
 
 
-def test_find_notify_agree_and_judge_a_silent_vendor(
+@pytest.mark.usefixtures("demo_data")
+def test_find_notify_agree_and_judge_a_silent_vendor(  # noqa: PLR0915 - one story
     page: Page,
-    demo_data: None,
     new_page: Callable[..., Page],
     sign_in: Callable[[Page, str], None],
     settings: Any,
