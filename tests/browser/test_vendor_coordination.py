@@ -65,7 +65,7 @@ def _add_from_search(page: Page, case: Case, query: str, vendor: str) -> None:
 
 
 @pytest.mark.usefixtures("demo_data")
-def test_find_notify_agree_and_judge_a_silent_vendor(  # noqa: PLR0915 - one story
+def test_find_notify_agree_and_judge_a_silent_vendor(
     page: Page,
     new_page: Callable[..., Page],
     sign_in: Callable[[Page, str], None],
