@@ -346,8 +346,10 @@ def _queue(actor: Any, record: CveRecord, container: dict[str, Any], action: str
     published = record.published_at is not None
     state = SyncState.UPDATE_PENDING if published else SyncState.QUEUED
     with transaction.atomic():
+        # A queued container is a new version: the job sends exactly it, once, even
+        # when only the case (not the record's own texts) changed since the last sync.
         changed = CveRecord.objects.filter(pk=record.pk, version=record.version).update(
-            container=container, sync_state=state, last_error=""
+            container=container, sync_state=state, last_error="", version=record.version + 1
         )
         if changed != 1:
             raise ConcurrentChange
@@ -357,21 +359,42 @@ def _queue(actor: Any, record: CveRecord, container: dict[str, Any], action: str
     return record
 
 
-def republish_after_revision(record: CveRecord) -> CveRecord | None:
-    """The advisory was revised: regenerate and queue an update of a published record
-    (the platform acts; a record that no longer passes stays as published, marked
-    failed with the reasons for an officer to look at)."""
-    if record.published_at is None or record.cve.vulnerability is None:
+def follow_publication(record: CveRecord, advisory_urls: list[str]) -> CveRecord | None:
+    """The case's advisory was published or revised (issue 8, point 5): the platform
+    adds the advisory's pages to the record's references and queues its publication,
+    or its update once published. A record that does not pass its checks is left
+    as it is, marked failed with the reasons, for an officer to complete and publish."""
+    if record.cve.vulnerability is None or record.sync_state in (
+        SyncState.REJECTED,
+        SyncState.REJECT_PENDING,
+    ):
         return None
-    container = build_container(record)
-    problems = blocking(check_record(container, record.cve.vulnerability.case))
-    if problems:
-        CveRecord.objects.filter(pk=record.pk).update(
-            sync_state=SyncState.FAILED,
-            last_error=" ".join(f"{p.field}: {p.message}" for p in problems),
-        )
-        return None
-    return _queue(None, record, container, "cna.record_update_queued")
+    known = {str(r.get("url", "")) for r in record.references}
+    missing = [
+        {"url": url, "tags": ["third-party-advisory"]} for url in advisory_urls if url not in known
+    ]
+    with transaction.atomic():
+        if missing:
+            CveRecord.objects.filter(pk=record.pk).update(
+                references=[*missing, *record.references], version=record.version + 1
+            )
+            record.refresh_from_db()
+        container = build_container(record)
+        problems = blocking(check_record(container, record.cve.vulnerability.case))
+        if problems:
+            CveRecord.objects.filter(pk=record.pk).update(
+                sync_state=SyncState.FAILED,
+                last_error=" ".join(f"{p.field}: {p.message}" for p in problems),
+            )
+            audit.record(
+                "cna.record_not_followed",
+                subject=record,
+                summary=record.cve.cve_id,
+                data={"problems": [p.message for p in problems]},
+                actor_label="publication-job",
+            )
+            return None
+        return _queue(None, record, container, "cna.record_follows_advisory")
 
 
 def reject_record(actor: Any, record: CveRecord, reason: str) -> CveRecord:
