@@ -81,8 +81,9 @@ def test_the_advisory_publication_publishes_the_record(committed, described, cas
     assert fake.state.records[record.cve.cve_id]["cveMetadata"]["serial"] == 2
 
 
+@pytest.mark.usefixtures("pool")
 def test_an_incomplete_record_is_marked_for_the_officer(
-    committed, officer, vulnerability, pool, case, world
+    committed, officer, vulnerability, case, world
 ):
     record = actions.assign_id(officer, vulnerability)
     CveRecord.objects.filter(pk=record.pk).update(description_en="")
