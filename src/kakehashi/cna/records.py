@@ -25,6 +25,7 @@ from kakehashi.core.cwe import cwe_name
 from kakehashi.intake.credits import public_credits
 
 from .models import CveRecord
+from .versions import affected_versions
 
 GENERATOR = f"Kakehashi {version('kakehashi')}"
 
@@ -133,14 +134,15 @@ def _affected_entry(product: CaseProduct, statuses: list[VendorStatus]) -> dict[
         entry["packageURL"] = product.purl.split("@", 1)[0]  # 5.2: a purl without version
     status = statuses[0] if statuses else None
     kind = _VERSION_STATUS.get(status.status, "unknown") if status else "unknown"
-    versions: list[dict[str, str]] = []
-    if product.versions.strip() and kind != "unaffected":
-        versions.append({"version": product.versions.strip()[:1024], "status": kind})
-    if status is not None and status.status == VexStatus.FIXED and status.fixed_in.strip():
-        versions.append({"version": status.fixed_in.strip(), "status": "unaffected"})
+    if kind == "unaffected":
+        entry["defaultStatus"] = "unaffected"
+        return entry
+    fixed_in = status.fixed_in if status is not None and status.status == VexStatus.FIXED else ""
+    versions = affected_versions(product.versions, fixed_in, product.purl, kind)
     if versions:
         entry["versions"] = versions
-    entry["defaultStatus"] = "unaffected" if kind == "unaffected" else "unknown"
+    # Below a fix, every version is affected and the fix and later are not.
+    entry["defaultStatus"] = "unaffected" if fixed_in.strip() else "unknown"
     return entry
 
 

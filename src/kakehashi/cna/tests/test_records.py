@@ -76,7 +76,9 @@ def test_the_container_carries_both_languages_metrics_cwe_product_and_consented_
     assert product["product"] == "Example CMS"
     assert product["cpes"] == ["cpe:2.3:a:vendor-a:example_cms:*:*:*:*:*:*:*:*"]
     assert product["packageURL"] == "pkg:pypi/example-cms"  # 5.2: without the version
-    assert product["versions"] == [{"version": "3.2.0 and earlier", "status": "unknown"}]
+    assert product["versions"] == [
+        {"version": "0", "lessThanOrEqual": "3.2.0", "status": "unknown", "versionType": "python"}
+    ]
     credits = {(c["type"], c["value"]) for c in container["credits"]}
     assert credits == {("finder", "Taro Yamada"), ("coordinator", "Coordination")}
     assert "Hidden Person" not in json.dumps(container)
@@ -91,15 +93,16 @@ def test_only_approved_statuses_shape_the_versions(officer, vulnerability, pool,
     )
     record = _assigned(officer, vulnerability, pool)
     unapproved = build_container(record)["affected"][0]
-    assert unapproved["versions"] == [{"version": "3.2.0 and earlier", "status": "unknown"}]
+    assert unapproved["versions"] == [
+        {"version": "0", "lessThanOrEqual": "3.2.0", "status": "unknown", "versionType": "python"}
+    ]
 
     case_actions.approve_vendor_status(case, status, actor=coordinator)
     approved = build_container(record)["affected"][0]
     assert approved["versions"] == [
-        {"version": "3.2.0 and earlier", "status": "affected"},
-        {"version": "3.2.1", "status": "unaffected"},
+        {"version": "0", "lessThan": "3.2.1", "status": "affected", "versionType": "python"}
     ]
-    assert approved["defaultStatus"] == "unknown"
+    assert approved["defaultStatus"] == "unaffected"
 
 
 def test_the_date_public_is_the_advisory_instant(officer, vulnerability, pool, case):
