@@ -226,6 +226,28 @@ def record_contact_attempt(
     attempted_at = attempted_at or timezone.now()
     if attempted_at > timezone.now():
         raise InvalidInput(_("A contact attempt cannot be in the future."))
+    _check_attempt(case, participant, channel=channel, outcome=outcome, address=address)
+    with claimed(case, revision):
+        require_coordinator(actor, case)
+        require_open(case)
+        attempt = _log_attempt(
+            case,
+            participant,
+            "contact.attempted",
+            actor=actor,
+            channel=channel,
+            address=address,
+            attempted_at=attempted_at,
+            outcome=outcome,
+            details_included=details_included,
+            note=note,
+        )
+    return attempt
+
+
+def _check_attempt(
+    case: Case, participant: Participant, *, channel: str, outcome: str, address: str
+) -> None:
     if channel not in ContactChannel.values:
         raise InvalidInput(_("Choose a channel."))
     if outcome not in ContactOutcome.values:
@@ -236,28 +258,41 @@ def record_contact_attempt(
         participant.case_id == case.pk and participant.is_current,
         _("This participant is not in the case."),
     )
-    with claimed(case, revision):
-        require_coordinator(actor, case)
-        require_open(case)
-        attempt = ContactAttempt.objects.create(
-            case=case,
-            participant=participant,
-            channel=channel,
-            address=address.strip(),
-            attempted_at=attempted_at,
-            outcome=outcome,
-            details_included=details_included,
-            note=note,
-            recorded_by=actor,
-        )
-        audit.record(
-            "contact.attempted",
-            actor=actor,
-            subject=attempt,
-            case_id=case.pk,
-            summary=f"{case.reference}: {participant} via {channel} ({outcome})",
-        )
-        _after_contact(case, participant, attempt, actor)
+
+
+def _log_attempt(
+    case: Case,
+    participant: Participant,
+    action: str,
+    *,
+    actor: Any,
+    channel: str,
+    address: str,
+    attempted_at: datetime,
+    outcome: str,
+    details_included: bool,
+    note: str,
+) -> ContactAttempt:
+    """Write the attempt, audit it and draw its consequences (inside the caller's lock)."""
+    attempt = ContactAttempt.objects.create(
+        case=case,
+        participant=participant,
+        channel=channel,
+        address=address.strip()[:300],
+        attempted_at=attempted_at,
+        outcome=outcome,
+        details_included=details_included,
+        note=note,
+        recorded_by=actor,
+    )
+    audit.record(
+        action,
+        actor=actor,
+        subject=attempt,
+        case_id=case.pk,
+        summary=f"{case.reference}: {participant} via {channel} ({outcome})",
+    )
+    _after_contact(case, participant, attempt, actor)
     return attempt
 
 
@@ -278,39 +313,24 @@ def record_delivery_attempt(
     a thousand deliveries of one notice run at once and must not conflict with each
     other, nor with the coordinator editing the case meanwhile.
     """
-    if channel not in ContactChannel.values:
-        raise InvalidInput(_("Choose a channel."))
-    if outcome not in ContactOutcome.values:
-        raise InvalidInput(_("Choose an outcome."))
-    if not address.strip():
-        raise InvalidInput(_("Give the address, number or URL that was used."))
-    require(
-        participant.case_id == case.pk and participant.is_current,
-        _("This participant is not in the case."),
-    )
+    _check_attempt(case, participant, channel=channel, outcome=outcome, address=address)
     with transaction.atomic():
         lock_case(case)
         # Others changed the case since it was read: decide day zero on what is stored.
         case.refresh_from_db()
         participant.refresh_from_db()
-        attempt = ContactAttempt.objects.create(
-            case=case,
-            participant=participant,
+        attempt = _log_attempt(
+            case,
+            participant,
+            "contact.delivered",
+            actor=None,
             channel=channel,
-            address=address.strip()[:300],
+            address=address,
             attempted_at=timezone.now(),
             outcome=outcome,
             details_included=details_included,
             note=note,
         )
-        audit.record(
-            "contact.delivered",
-            actor=None,
-            subject=attempt,
-            case_id=case.pk,
-            summary=f"{case.reference}: {participant} via {channel} ({outcome})",
-        )
-        _after_contact(case, participant, attempt, None)
     return attempt
 
 
