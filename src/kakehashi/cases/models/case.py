@@ -28,26 +28,6 @@ def pick_language(ja: str, en: str, language: str | None = None) -> str:
 
 
 class CaseQuerySet(models.QuerySet["Case"]):
-    def visible_to(self, user: Any) -> CaseQuerySet:
-        """Cases the user may open at all; ``cases.access`` decides what they may do.
-
-        Coordination staff see the cases of their coordinator organisation, reception
-        staff the cases their desk forwarded, participants the cases they take part in.
-        """
-        if not getattr(user, "is_authenticated", False):
-            return self.none()
-        if user.is_superuser:
-            return self.all()
-        organisations = [m.organisation_id for m in user.memberships_cached()]
-        return self.filter(
-            Q(coordinator_org__in=organisations)
-            | Q(reception_org__in=organisations)
-            | Q(
-                participants__organisation__in=organisations,
-                participants__removed_at__isnull=True,
-            )
-        ).distinct()
-
     def for_desk(self, user: Any) -> CaseQuerySet:
         """Cases on the user's desk: those run by one of the user's staff organisations."""
         if not getattr(user, "is_authenticated", False):
