@@ -61,6 +61,18 @@ def _fast_and_isolated(settings, tmp_path):
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _language_reset():
+    """Every test starts in the default language and leaves none active behind it, so
+    no test passes only because an earlier one switched to English."""
+    from django.conf import settings as django_settings
+    from django.utils import translation
+
+    translation.activate(django_settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()
+
+
 @pytest.fixture
 def world(db) -> World:
     return build_world()

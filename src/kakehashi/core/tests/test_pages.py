@@ -8,10 +8,19 @@ import pytest
 from django.conf import settings
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
 
 from kakehashi.core.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """These pages' refusals are matched in English; Japanese has its own tests."""
+    with translation.override("en"):
+        yield
+
 
 # Per-response randomness: masked CSRF tokens and CSP nonces.
 PER_RESPONSE = re.compile(r'(name="csrfmiddlewaretoken" value|nonce)="[^"]+"')

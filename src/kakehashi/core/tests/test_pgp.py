@@ -28,7 +28,7 @@ from aiosmtpd.controller import Controller
 from django.core.mail import EmailMessage
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from kakehashi.core import pgp
 from kakehashi.core.pgp_mime import (
@@ -84,6 +84,13 @@ def _export(home: Path, fingerprint: str) -> GpgKey:
     public = _gpg(home, "--armor", "--export", fingerprint).decode()
     secret = _gpg(home, "--armor", "--export-secret-keys", fingerprint).decode()
     return GpgKey(fingerprint, public, secret)
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """Refusal messages are matched in English; their Japanese is checked elsewhere."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture(scope="session")
