@@ -133,13 +133,23 @@ def csaf_document(
         if not content["vulnerabilities"] or not tree.products:
             return None
         text = content["texts"][language]
+        vulnerabilities = [
+            _vulnerability(content, v, tree, text, language) for v in content["vulnerabilities"]
+        ]
+        document = _document(content, text, language, urls)
+        if not all(_conclusive(v) for v in vulnerabilities):
+            # The security advisory profile needs a conclusive status for every
+            # vulnerability; until vendors give one, the document is a plain CSAF one.
+            document["category"] = "csaf_base"
         return {
-            "document": _document(content, text, language, urls),
+            "document": document,
             "product_tree": _product_tree(tree),
-            "vulnerabilities": [
-                _vulnerability(content, v, tree, text, language) for v in content["vulnerabilities"]
-            ],
+            "vulnerabilities": vulnerabilities,
         }
+
+
+def _conclusive(vulnerability: dict[str, Any]) -> bool:
+    return any(key != "under_investigation" for key in vulnerability["product_status"])
 
 
 # --- document --------------------------------------------------------------------------
