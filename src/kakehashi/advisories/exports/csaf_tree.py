@@ -36,8 +36,8 @@ from .csaf import (
     tracking_id,
 )
 
-CACHE_SECONDS = 300
-SIGNATURE_CACHE_SECONDS = 86400
+CACHE_SECONDS = 300  # HTTP caching of the listings
+DOCUMENT_CACHE_SECONDS = SIGNATURE_CACHE_SECONDS = 86400
 CSAF_SCHEMA_URL = "https://docs.oasis-open.org/csaf/csaf/v2.0/csaf_json_schema.json"
 
 
@@ -79,7 +79,9 @@ def tree_documents(revision: AdvisoryRevision) -> list[TreeDocument]:
     """The revision's CSAF documents as served, canonical first (none when it has no
     vulnerability or product)."""
     content = revision.content
-    key = f"csaf:{revision.pk}:{content['id']}:{content['revision']}"
+    # A revision never changes; what else goes into its documents is in the key.
+    context = hashlib.sha256(repr((publisher(), settings.SITE_URL)).encode()).hexdigest()[:16]
+    key = f"csaf:{revision.pk}:{content['id']}:{content['revision']}:{context}"
     cached = cache.get(key)
     if cached is None:
         year = content["published_at"][:4]
@@ -104,7 +106,7 @@ def tree_documents(revision: AdvisoryRevision) -> list[TreeDocument]:
                     "body": _serialise(document),
                 }
             )
-        cache.set(key, cached, CACHE_SECONDS)
+        cache.set(key, cached, DOCUMENT_CACHE_SECONDS)
     return [TreeDocument(**fields) for fields in cached]
 
 

@@ -320,3 +320,20 @@ def test_the_document_is_built_from_the_frozen_revision(advisory, coordinator, c
     assert fetch(advisory) == before
     content = advisory.current_revision.content
     assert csaf_document(content, "en", {"en": "https://x.test/a.json"}) is not None
+
+
+def test_the_publisher_comes_from_the_settings(advisory, coordinator, settings, tmp_path):
+    approve_both(advisory, coordinator)
+    advisory = publish(advisory)
+    assert fetch(advisory)["document"]["publisher"]["name"] == "Kakehashi"
+    settings.KAKEHASHI_CSAF_PUBLISHER_NAME = "JPCERT/CC"
+    settings.KAKEHASHI_CSAF_PUBLISHER_NAMESPACE = "https://www.jpcert.or.jp"
+    document = fetch(advisory)  # a new publisher is not served from the cache
+    assert csaf_failures(document, tmp_path) == []
+    assert document["document"]["publisher"] == {
+        "category": "coordinator",
+        "name": "JPCERT/CC",
+        "namespace": "https://www.jpcert.or.jp",
+    }
+    metadata = Client().get("/.well-known/csaf/provider-metadata.json").json()
+    assert metadata["publisher"] == document["document"]["publisher"]
