@@ -1,7 +1,7 @@
 """Language-free export URLs: /advisories/osv.json and /advisories/<ID>/osv.json;
 CSAF 2.0: /advisories/<ID>/csaf.json (canonical), csaf-en.json, csaf-ja.json and the provider tree under /.well-known/csaf/."""
 
-from django.urls import path
+from django.urls import path, re_path
 
 from .views import csaf, exports
 
@@ -22,6 +22,12 @@ urlpatterns = [
     path(".well-known/csaf/clear/", csaf.directory, name="csaf_directory"),
     path(".well-known/csaf/clear/index.txt", csaf.index_txt, name="csaf_index"),
     path(".well-known/csaf/clear/changes.csv", csaf.changes_csv, name="csaf_changes"),
-    path(".well-known/csaf/clear/<int:year>/", csaf.year_directory, name="csaf_year"),
-    path(".well-known/csaf/clear/<int:year>/<str:name>", csaf.tree_file, name="csaf_file"),
+    re_path(
+        r"^\.well-known/csaf/clear/(?P<year>[0-9]{4})/$", csaf.year_directory, name="csaf_year"
+    ),
+    re_path(
+        r"^\.well-known/csaf/clear/(?P<year>[0-9]{4})/(?P<name>[^/]+)$",
+        csaf.tree_file,
+        name="csaf_file",
+    ),
 ]

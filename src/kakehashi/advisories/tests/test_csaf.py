@@ -18,6 +18,8 @@ from kakehashi.advisories.exports.csaf import csaf_document, file_name
 from kakehashi.advisories.models import Advisory
 from kakehashi.cases import actions as case_actions
 from kakehashi.cases.models import Participant, Vulnerability
+from kakehashi.intake.models import Report
+from kakehashi.intake.tests.factories import make_report
 
 from .conftest import approve_both, reload
 
@@ -155,6 +157,9 @@ def _second_vulnerability_under_investigation(case, coordinator, world):
 
 def test_several_products_and_vulnerabilities(case, advisory, coordinator, world, tmp_path):
     _second_vulnerability_under_investigation(case, coordinator, world)
+    for consent, name in ((True, "Taro Yamada"), (False, "Hidden Finder")):
+        report = make_report(world, publish_credit=consent, credit_name=name)
+        Report.objects.filter(pk=report.pk).update(case=case)
     approve_both(advisory, coordinator)
     document = fetch(publish(advisory))
     assert csaf_failures(document, tmp_path) == []
@@ -180,6 +185,8 @@ def test_several_products_and_vulnerabilities(case, advisory, coordinator, world
     assert {r["url"] for r in vendor_links} == {
         f"https://a.example/sa/{pk}" for pk in case.products.values_list("pk", flat=True)
     }
+    (acknowledgement,) = document["document"]["acknowledgements"]
+    assert acknowledgement["names"] == ["Taro Yamada"]  # only with the finder's consent
     helper = _helpers(document)[plugin]
     assert helper == {
         "cpe": "cpe:2.3:a:vendor-a:example_cms_plugin:*:*:*:*:*:*:*:*",

@@ -202,13 +202,18 @@ def test_without_a_platform_key_there_are_no_signatures(advisory, coordinator):
 
 def test_an_unknown_file_or_key_is_not_found(advisory, coordinator, signing):
     approve_both(advisory, coordinator)
-    publish(advisory)
+    publish_year = publish(advisory).published_at.year
     client = Client()
+    assert (
+        client.get(f"{ROOT}/clear/{publish_year}/{file_name(advisory.advisory_id)}").status_code
+        == 200
+    )
     name = file_name(advisory.advisory_id)
     for url in (
         f"{ROOT}/clear/1999/{name}",
         f"{ROOT}/clear/1999/",
         f"{ROOT}/clear/2020/other.json.sha512",
+        f"{ROOT}/clear/0{publish_year}/{name}",
         f"{ROOT}/openpgp/{'B' * 40}.asc",
     ):
         assert client.get(url).status_code == 404, url

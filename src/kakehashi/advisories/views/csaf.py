@@ -61,13 +61,13 @@ def changes_csv(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-def tree_file(request: HttpRequest, year: int, name: str) -> HttpResponse:
+def tree_file(request: HttpRequest, year: str, name: str) -> HttpResponse:
     """<file>.json, <file>.json.sha512 and <file>.json.asc of one document."""
     base, suffix = name, ""
     for ending in (".sha512", ".asc"):
         if name.endswith(ending):
             base, suffix = name.removesuffix(ending), ending
-    found = csaf_tree.find(f"{year:04d}", base)
+    found = csaf_tree.find(year, base)
     if found is None:
         raise Http404
     if suffix == ".sha512":
@@ -110,8 +110,8 @@ def directory(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-def year_directory(request: HttpRequest, year: int) -> HttpResponse:
-    entries = [d for d in csaf_tree.documents() if d.year == f"{year:04d}"]
+def year_directory(request: HttpRequest, year: str) -> HttpResponse:
+    entries = [d for d in csaf_tree.documents() if d.year == year]
     if not entries:
         raise Http404
     signed = pgp.platform_key() is not None
