@@ -13,13 +13,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import F
+from django.db.models import F, QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -43,6 +43,7 @@ CSAF_SCHEMA_URL = "https://docs.oasis-open.org/csaf/csaf/v2.0/csaf_json_schema.j
 
 @dataclass(frozen=True)
 class TreeDocument:
+    revision_pk: int
     tracking_id: str
     language: str
     slug: str
@@ -51,7 +52,7 @@ class TreeDocument:
     name: str  # the CSAF file name, e.g. "jvn_12345678.json"
     initial_release_date: str
     current_release_date: str
-    body: bytes
+    body: bytes = b""  # empty in listings (documents()); filled by tree_documents()
 
     @property
     def path(self) -> str:
@@ -75,52 +76,90 @@ def _serialise(document: dict[str, Any]) -> bytes:
     return (json.dumps(document, ensure_ascii=False, indent=2) + "\n").encode()
 
 
-def tree_documents(revision: AdvisoryRevision) -> list[TreeDocument]:
-    """The revision's CSAF documents as served, canonical first (none when it has no
-    vulnerability or product)."""
-    content = revision.content
-    # A revision never changes; what else goes into its documents is in the key.
+# A revision never changes: its documents are cached under the revision, with what
+# else goes into them (publisher, site URL) in the key. The listings read only the
+# small metadata entries; the bodies are read one at a time when a file is served.
+
+
+def _keys(revision_pk: int, number: int) -> tuple[str, str]:
     context = hashlib.sha256(repr((publisher(), settings.SITE_URL)).encode()).hexdigest()[:16]
-    key = f"csaf:{revision.pk}:{content['id']}:{content['revision']}:{context}"
-    cached = cache.get(key)
-    if cached is None:
-        year = content["published_at"][:4]
-        languages = document_languages(content)
-        urls = {lang: document_url(tracking_id(content, lang), year) for lang in languages}
-        cached = []
-        for language in languages:
-            document = csaf_document(content, language, urls)
-            if document is None:
-                break
-            tracking = document["document"]["tracking"]
-            cached.append(
-                {
-                    "tracking_id": tracking["id"],
-                    "language": language,
-                    "slug": content["slug"],
-                    "title": document["document"]["title"],
-                    "year": year,
-                    "name": file_name(tracking["id"]),
-                    "initial_release_date": tracking["initial_release_date"],
-                    "current_release_date": tracking["current_release_date"],
-                    "body": _serialise(document),
-                }
+    suffix = f"{revision_pk}:{number}:{context}"
+    return f"csaf-meta:{suffix}", f"csaf-body:{suffix}"
+
+
+def _build(revision: AdvisoryRevision) -> list[TreeDocument]:
+    content = revision.content
+    year = content["published_at"][:4]
+    languages = document_languages(content)
+    urls = {lang: document_url(tracking_id(content, lang), year) for lang in languages}
+    built = []
+    for language in languages:
+        document = csaf_document(content, language, urls)
+        if document is None:
+            break
+        tracking = document["document"]["tracking"]
+        built.append(
+            TreeDocument(
+                revision_pk=revision.pk,
+                tracking_id=tracking["id"],
+                language=language,
+                slug=content["slug"],
+                title=document["document"]["title"],
+                year=year,
+                name=file_name(tracking["id"]),
+                initial_release_date=tracking["initial_release_date"],
+                current_release_date=tracking["current_release_date"],
+                body=_serialise(document),
             )
-        cache.set(key, cached, DOCUMENT_CACHE_SECONDS)
-    return [TreeDocument(**fields) for fields in cached]
+        )
+    meta_key, body_key = _keys(revision.pk, revision.number)
+    cache.set_many(
+        {
+            meta_key: [{**vars(d), "body": b""} for d in built],
+            body_key: [d.body for d in built],
+        },
+        DOCUMENT_CACHE_SECONDS,
+    )
+    return built
 
 
-def current_revisions() -> list[AdvisoryRevision]:
-    """The current revision of every published (not withdrawn) advisory, oldest first."""
-    return list(
+def tree_documents(revision: AdvisoryRevision) -> list[TreeDocument]:
+    """The revision's CSAF documents with their bodies, canonical first (none when it
+    has no vulnerability or product)."""
+    meta_key, body_key = _keys(revision.pk, revision.number)
+    found = cache.get_many([meta_key, body_key])
+    if meta_key not in found or body_key not in found:
+        return _build(revision)
+    return [
+        TreeDocument(**{**fields, "body": body})
+        for fields, body in zip(found[meta_key], found[body_key], strict=True)
+    ]
+
+
+def current_revisions() -> QuerySet[AdvisoryRevision]:
+    """The current revision of every published (not withdrawn) advisory, oldest first;
+    the content is read only when a revision's documents are not cached."""
+    return (
         AdvisoryRevision.objects.filter(
             advisory__current_revision=F("pk"), advisory__state=AdvisoryState.PUBLISHED
-        ).order_by("advisory__published_at", "pk")
+        )
+        .defer("content", "search_text")
+        .order_by("advisory__published_at", "pk")
     )
 
 
 def documents() -> list[TreeDocument]:
-    return [d for r in current_revisions() for d in tree_documents(r)]
+    """Every document of the tree, without bodies."""
+    revisions = list(current_revisions())
+    keys = {r.pk: _keys(r.pk, r.number)[0] for r in revisions}
+    cached = cache.get_many(list(keys.values()))
+    listed: list[TreeDocument] = []
+    for revision in revisions:
+        if keys[revision.pk] in cached:
+            listed += [TreeDocument(**fields) for fields in cached[keys[revision.pk]]]
+        else:
+            listed += [replace(d, body=b"") for d in _build(revision)]
+    return listed
 
 
 def advisory_document(advisory: Advisory, language: str) -> TreeDocument | None:
@@ -134,7 +173,12 @@ def advisory_document(advisory: Advisory, language: str) -> TreeDocument | None:
 
 
 def find(year: str, name: str) -> TreeDocument | None:
-    return next((d for d in documents() if d.year == year and d.name == name), None)
+    """The document served at ``<year>/<name>``, with its body."""
+    listed = next((d for d in documents() if d.year == year and d.name == name), None)
+    if listed is None:
+        return None
+    revision = AdvisoryRevision.objects.get(pk=listed.revision_pk)
+    return next((d for d in tree_documents(revision) if d.name == name), None)
 
 
 # --- integrity -------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from django.core.cache import cache
 from django.test import Client
 from jsonschema import Draft202012Validator, FormatChecker
 from referencing import Registry, Resource
@@ -267,3 +268,22 @@ def test_a_withdrawn_advisory_leaves_the_tree(advisory, coordinator):
     actions.withdraw(advisory, actor=coordinator, reason_ja="重複", reason_en="Duplicate")
     assert Client().get(f"{ROOT}/clear/index.txt").content == b""
     assert Client().get(f"/advisories/{advisory.slug}/csaf.json").status_code == 404
+
+
+def test_the_listings_read_one_row_per_request_once_built(
+    advisory, coordinator, django_assert_num_queries
+):
+    approve_both(advisory, coordinator)
+    publish(advisory)
+    client = Client()
+    first = client.get(f"{ROOT}/clear/index.txt").content  # builds and caches the documents
+    assert first.count(b"\n") == 2
+    for url in (
+        f"{ROOT}/clear/index.txt",
+        f"{ROOT}/clear/changes.csv",
+        f"{ROOT}/feed-tlp-white.json",
+    ):
+        with django_assert_num_queries(1):  # the current revisions, without their content
+            assert client.get(url).status_code == 200
+    cache.clear()
+    assert client.get(f"{ROOT}/clear/index.txt").content == first
