@@ -223,11 +223,12 @@ def last_updated(entries: list[TreeDocument]) -> str:
 
 def rolie_feed(entries: list[TreeDocument]) -> dict[str, Any]:
     """The ROLIE feed of the TLP:WHITE documents (CSAF 2.0 §7.1.15)."""
+    signed = pgp.platform_key() is not None
     feed_entries = []
     for document in sorted(entries, key=lambda d: d.current_release_date, reverse=True):
         url = document_url(document.tracking_id, document.year)
         links = [{"rel": "self", "href": url}, {"rel": "hash", "href": url + ".sha512"}]
-        if pgp.platform_key() is not None:
+        if signed:
             links.append({"rel": "signature", "href": url + ".asc"})
         feed_entries.append(
             {
