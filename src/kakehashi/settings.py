@@ -479,3 +479,22 @@ KAKEHASHI_UNREACHABLE_CONTACT_EMAIL = env("KAKEHASHI_UNREACHABLE_CONTACT_EMAIL")
     DEFAULT_FROM_EMAIL.rsplit("<", 1)[-1].rstrip(">").strip()
 )
 KAKEHASHI_COMMITTEE_OPINION_DAYS = env_int("KAKEHASHI_COMMITTEE_OPINION_DAYS", 30)
+
+# CSAF 2.0 (advisories/exports/csaf.py): the publisher named in every document and in
+# /.well-known/csaf/provider-metadata.json. Category: coordinator, vendor, discoverer,
+# translator, user or other.
+KAKEHASHI_CSAF_PUBLISHER_NAME = env("KAKEHASHI_CSAF_PUBLISHER_NAME", KAKEHASHI_SITE_NAME)
+KAKEHASHI_CSAF_PUBLISHER_NAMESPACE = env("KAKEHASHI_CSAF_PUBLISHER_NAMESPACE", SITE_URL)
+KAKEHASHI_CSAF_PUBLISHER_CATEGORY = env("KAKEHASHI_CSAF_PUBLISHER_CATEGORY", "coordinator")
+if KAKEHASHI_CSAF_PUBLISHER_CATEGORY not in {
+    "coordinator",
+    "discoverer",
+    "other",
+    "translator",
+    "user",
+    "vendor",
+}:
+    raise ImproperlyConfigured(
+        "KAKEHASHI_CSAF_PUBLISHER_CATEGORY must be one of coordinator, discoverer, other, "
+        "translator, user, vendor."
+    )

@@ -54,6 +54,18 @@ SPECS: list[AccessSpec] = [
     AccessSpec("advisories:page", frozenset(), kwargs=_published, public=True, max_queries=12),
     AccessSpec("feeds:advisories", frozenset(), kwargs=_list_with_one, public=True, max_queries=12),
     AccessSpec("exports:osv_all", frozenset(), kwargs=_list_with_one, public=True, max_queries=12),
+    *(
+        AccessSpec(
+            f"exports:{name}", frozenset(), kwargs=_list_with_one, public=True, max_queries=12
+        )
+        for name in (
+            "csaf_provider_metadata",
+            "csaf_feed",
+            "csaf_directory",
+            "csaf_index",
+            "csaf_changes",
+        )
+    ),
     AccessSpec("advisories:editor", COORDINATION, kwargs=_draft, max_queries=30),
     AccessSpec("advisories:preview", COORDINATION, kwargs=_draft_preview, max_queries=30),
 ]
@@ -62,3 +74,10 @@ COVERED_ELSEWHERE: dict[str, str] = {
     f"advisories:{name}": "advisories/tests/test_views.py"
     for name in ("start", "save", "approve", "waive", "withdraw")
 } | {"exports:osv": "advisories/tests/test_osv.py"}
+# CSAF: a document needs a vulnerability and a product, and the files exist per document.
+COVERED_ELSEWHERE |= {
+    f"exports:{name}": "advisories/tests/test_csaf.py" for name in ("csaf", "csaf_en", "csaf_ja")
+} | {
+    f"exports:{name}": "advisories/tests/test_csaf_tree.py"
+    for name in ("csaf_file", "csaf_year", "csaf_key")
+}
