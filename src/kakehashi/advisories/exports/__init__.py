@@ -1,0 +1,96 @@
+"""The machine-readable exports and the registry ``kakehashi export`` writes from.
+
+Each entry of :data:`EXPORTS` maps a name to a function of the current published
+revisions (newest first) that returns ``(path, bytes)`` pairs, the path being the
+file's URL path on the site without the leading slash. A format built per advisory
+plugs in with :func:`per_revision`; one built from all advisories takes the list.
+Every function reads published revisions only, so nothing embargoed can reach a file.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
+
+from django.db.models import F
+from django.urls import reverse
+from django.utils import translation
+
+from ..models import AdvisoryRevision
+from .jvn import jvnrss_document, vuldef_document
+from .osv import osv_document
+
+File = tuple[str, bytes]
+Exporter = Callable[[Sequence[AdvisoryRevision]], Iterable[File]]
+FEED_SIZE = 50  # items in a feed, as the Atom feed
+
+
+def current_revisions() -> list[AdvisoryRevision]:
+    """Every published advisory's current revision, newest publication first."""
+    return list(
+        AdvisoryRevision.objects.filter(advisory__current_revision=F("pk"))
+        .select_related("advisory")
+        .order_by("-published_at", "-pk")
+    )
+
+
+def per_revision(build: Callable[[AdvisoryRevision], Iterable[File]]) -> Exporter:
+    def exporter(revisions: Sequence[AdvisoryRevision]) -> Iterable[File]:
+        for revision in revisions:
+            yield from build(revision)
+
+    return exporter
+
+
+def _path(name: str, **kwargs: Any) -> str:
+    return reverse(name, kwargs=kwargs or None).lstrip("/")
+
+
+def _json(data: Any) -> bytes:
+    return json.dumps(data, ensure_ascii=False).encode("utf-8")
+
+
+def _osv(revision: AdvisoryRevision) -> Iterable[File]:
+    document = osv_document(revision.content, revision.advisory.withdrawn_at)
+    if document is not None:
+        yield _path("exports:osv", slug=revision.advisory.slug), _json(document)
+
+
+def _osv_all(revisions: Sequence[AdvisoryRevision]) -> Iterable[File]:
+    oldest_first = sorted(revisions, key=lambda r: (r.advisory.published_at, r.pk))
+    documents = [
+        document
+        for revision in oldest_first
+        if (document := osv_document(revision.content, revision.advisory.withdrawn_at))
+    ]
+    yield _path("exports:osv_all"), _json(documents)
+
+
+def _vuldef(revision: AdvisoryRevision) -> Iterable[File]:
+    slug = revision.advisory.slug
+    yield _path("exports:vuldef", slug=slug), vuldef_document(revision, "ja")
+    yield _path("exports:vuldef_en", slug=slug), vuldef_document(revision, "en")
+
+
+def _jvnrss(revisions: Sequence[AdvisoryRevision]) -> Iterable[File]:
+    yield _path("exports:jvnrss"), jvnrss_document(revisions[:FEED_SIZE], "ja")
+    yield _path("exports:jvnrss_en"), jvnrss_document(revisions[:FEED_SIZE], "en")
+
+
+def _atom(revisions: Sequence[AdvisoryRevision]) -> Iterable[File]:
+    from ..views.public import atom_document  # the view module imports the exports
+
+    for language in ("ja", "en"):
+        with translation.override(language):
+            path = _path("feeds:advisories")
+            yield path, atom_document(revisions[:FEED_SIZE], language, "/" + path)
+
+
+EXPORTS: dict[str, Exporter] = {
+    "osv": per_revision(_osv),
+    "osv-all": _osv_all,
+    "vuldef": per_revision(_vuldef),
+    "jvnrss": _jvnrss,
+    "atom": _atom,
+}
