@@ -65,7 +65,8 @@ def _add(parent: ET.Element, tag: str, text: str | None = None, **attributes: st
 
 def _serialise(root: ET.Element) -> bytes:
     ET.indent(root)
-    return ET.tostring(root, encoding="utf-8", xml_declaration=True) + b"\n"
+    body = ET.tostring(root, encoding="unicode")
+    return f'<?xml version="1.0" encoding="UTF-8"?>\n{body}\n'.encode()
 
 
 def jst(instant: str | datetime) -> str:
@@ -95,10 +96,10 @@ def cvss_rows(content: dict[str, Any]) -> list[dict[str, str]]:
             version = score["vector"].split("/", 1)[0].removeprefix("CVSS:")
             rows.append(
                 {
-                    "version": version,
                     "score": f"{score['score']:.1f}",
                     "severity": score["severity"].capitalize(),
                     "vector": score["vector"],
+                    "version": version,
                 }
             )
     return rows
@@ -206,7 +207,7 @@ def _rss_item(root: ET.Element, revision: AdvisoryRevision, language: str, url: 
             vendor = _vendor_name(product, language)
             _add(item, "sec:cpe", uri, version="2.2", vendor=vendor, product=product["name"])
     for row in cvss_rows(content):
-        _add(item, "sec:cvss", type="Base", **row)
+        _add(item, "sec:cvss", **row, type="Base")
     updated = jst(content["updated_at"])
     _add(item, "dc:date", updated)
     _add(item, "dcterms:issued", jst(content["published_at"]))
