@@ -26,13 +26,15 @@ Exporter = Callable[[Sequence[AdvisoryRevision]], Iterable[File]]
 FEED_SIZE = 50  # items in a feed, as the Atom feed
 
 
-def current_revisions() -> list[AdvisoryRevision]:
-    """Every published advisory's current revision, newest publication first."""
-    return list(
+def current_revisions(limit: int | None = None) -> list[AdvisoryRevision]:
+    """Every published advisory's current revision (or the ``limit`` newest), newest
+    publication first."""
+    revisions = (
         AdvisoryRevision.objects.filter(advisory__current_revision=F("pk"))
         .select_related("advisory")
         .order_by("-published_at", "-pk")
     )
+    return list(revisions[:limit] if limit is not None else revisions)
 
 
 def per_revision(build: Callable[[AdvisoryRevision], Iterable[File]]) -> Exporter:

@@ -85,7 +85,7 @@ def vuldef_en(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def _jvnrss(language: str) -> HttpResponse:
-    return _xml(jvnrss_document(current_revisions()[:FEED_SIZE], language))
+    return _xml(jvnrss_document(current_revisions(FEED_SIZE), language))
 
 
 @require_GET
