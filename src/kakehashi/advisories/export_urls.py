@@ -1,5 +1,7 @@
-"""Language-free export URLs: /advisories/osv.json and /advisories/<ID>/osv.json;
-CSAF 2.0: /advisories/<ID>/csaf.json (canonical), csaf-en.json, csaf-ja.json and the provider tree under /.well-known/csaf/."""
+"""Language-free export URLs: OSV (/advisories/osv.json, /advisories/<ID>/osv.json),
+VULDEF (/advisories/<ID>/vuldef.xml, vuldef.en.xml), JVNRSS (/feeds/jvnrss.xml,
+jvnrss.en.xml) and CSAF 2.0 (/advisories/<ID>/csaf.json, csaf-en.json, csaf-ja.json and
+the provider tree under /.well-known/csaf/)."""
 
 from django.urls import path, re_path
 
@@ -30,4 +32,8 @@ urlpatterns = [
         csaf.tree_file,
         name="csaf_file",
     ),
+    path("advisories/<slug:slug>/vuldef.xml", exports.vuldef_ja, name="vuldef"),
+    path("advisories/<slug:slug>/vuldef.en.xml", exports.vuldef_en, name="vuldef_en"),
+    path("feeds/jvnrss.xml", exports.jvnrss_ja, name="jvnrss"),
+    path("feeds/jvnrss.en.xml", exports.jvnrss_en, name="jvnrss_en"),
 ]

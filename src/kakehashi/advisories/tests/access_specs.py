@@ -66,6 +66,12 @@ SPECS: list[AccessSpec] = [
             "csaf_changes",
         )
     ),
+    AccessSpec("exports:jvnrss", frozenset(), kwargs=_list_with_one, public=True, max_queries=12),
+    AccessSpec(
+        "exports:jvnrss_en", frozenset(), kwargs=_list_with_one, public=True, max_queries=12
+    ),
+    AccessSpec("exports:vuldef", frozenset(), kwargs=_published, public=True, max_queries=12),
+    AccessSpec("exports:vuldef_en", frozenset(), kwargs=_published, public=True, max_queries=12),
     AccessSpec("advisories:editor", COORDINATION, kwargs=_draft, max_queries=30),
     AccessSpec("advisories:preview", COORDINATION, kwargs=_draft_preview, max_queries=30),
 ]

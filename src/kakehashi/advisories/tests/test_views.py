@@ -35,6 +35,8 @@ def _public_urls(slug: str) -> list[str]:
                 reverse("feeds:advisories"),
                 reverse("vendors:public_list"),
             ]
+    urls += [reverse("exports:jvnrss"), reverse("exports:jvnrss_en")]
+    urls += [reverse(f"exports:{name}", kwargs={"slug": slug}) for name in ("vuldef", "vuldef_en")]
     return urls
 
 
@@ -64,6 +66,10 @@ def test_nothing_leaks_before_the_instant_and_everything_appears_after(advisory,
     assert MARKER_JA in after["/ja/feeds/advisories.atom"][1]
     assert MARKER_EN in after[f"/en/advisories/?q={MARKER_EN}"][1]
     assert MARKER_JA in after[f"/ja/advisories/?q={MARKER_JA}"][1]
+    assert MARKER_JA in after["/feeds/jvnrss.xml"][1]
+    assert MARKER_EN in after["/feeds/jvnrss.en.xml"][1]
+    assert MARKER_JA in after[f"/advisories/{advisory.slug}/vuldef.xml"][1]
+    assert MARKER_EN in after[f"/advisories/{advisory.slug}/vuldef.en.xml"][1]
 
 
 def test_the_page_links_its_languages_and_shows_the_sections(advisory, coordinator):

@@ -4,6 +4,7 @@ only, so nothing of a draft can appear here."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django.conf import settings
@@ -83,17 +84,24 @@ def advisory_page(request: HttpRequest, slug: str) -> HttpResponse:
 @require_GET
 def atom_feed(request: HttpRequest) -> HttpResponse:
     language = get_language() or "ja"
+    revisions = (
+        AdvisoryRevision.objects.filter(advisory__current_revision=F("pk"))
+        .select_related("advisory")
+        .order_by("-published_at", "-pk")[:FEED_SIZE]
+    )
+    document = atom_document(list(revisions), language, request.path)
+    return HttpResponse(document, content_type="application/atom+xml; charset=utf-8")
+
+
+def atom_document(revisions: Sequence[AdvisoryRevision], language: str, path: str) -> bytes:
+    """The Atom feed of ``revisions`` (current revisions, newest first) in ``language``;
+    ``path`` is the feed's own URL path (also used by ``kakehashi export``)."""
     feed = Atom1Feed(
         title=_("%(site)s advisories") % {"site": settings.KAKEHASHI_SITE_NAME},
         link=settings.SITE_URL + reverse("advisories:list"),
         description=_("Vulnerability advisories, newest first."),
         language=language,
-        feed_url=settings.SITE_URL + request.path,
-    )
-    revisions = (
-        AdvisoryRevision.objects.filter(advisory__current_revision=F("pk"))
-        .select_related("advisory")
-        .order_by("-published_at", "-pk")[:FEED_SIZE]
+        feed_url=settings.SITE_URL + path,
     )
     for revision in revisions:
         row = _row(revision, language)
@@ -108,6 +116,4 @@ def atom_feed(request: HttpRequest) -> HttpResponse:
             updateddate=revision.published_at,
             pubdate=revision.advisory.published_at,
         )
-    response = HttpResponse(content_type="application/atom+xml; charset=utf-8")
-    feed.write(response, "utf-8")
-    return response
+    return feed.writeString("utf-8").encode("utf-8")
