@@ -21,6 +21,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db.models import F, QuerySet
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from kakehashi.core import pgp
@@ -222,7 +223,13 @@ def last_updated(entries: list[TreeDocument]) -> str:
 
 
 def rolie_feed(entries: list[TreeDocument]) -> dict[str, Any]:
-    """The ROLIE feed of the TLP:WHITE documents (CSAF 2.0 §7.1.15)."""
+    """The ROLIE feed of the TLP:WHITE documents (CSAF 2.0 §7.1.15), in English whatever
+    the request's language, so that every copy of it is the same bytes."""
+    with translation.override("en"):
+        return _rolie_feed(entries)
+
+
+def _rolie_feed(entries: list[TreeDocument]) -> dict[str, Any]:
     signed = pgp.platform_key() is not None
     feed_entries = []
     for document in sorted(entries, key=lambda d: d.current_release_date, reverse=True):
@@ -257,8 +264,14 @@ def rolie_feed(entries: list[TreeDocument]) -> dict[str, Any]:
 
 
 def provider_metadata(entries: list[TreeDocument]) -> dict[str, Any]:
-    """provider-metadata.json (CSAF 2.0 §7.1.7). Without a platform key there are no
-    signatures, so the role is "csaf_provider", not "csaf_trusted_provider"."""
+    """provider-metadata.json (CSAF 2.0 §7.1.7), in English whatever the request's
+    language. Without a platform key there are no signatures, so the role is
+    "csaf_provider", not "csaf_trusted_provider"."""
+    with translation.override("en"):
+        return _provider_metadata(entries)
+
+
+def _provider_metadata(entries: list[TreeDocument]) -> dict[str, Any]:
     key = pgp.platform_key()
     metadata: dict[str, Any] = {
         "canonical_url": absolute("csaf_provider_metadata"),
