@@ -26,6 +26,7 @@ from kakehashi.core.workflow import ConcurrentChange, GuardFailed, InvalidInput
 
 from .choices import LANGUAGES, AdvisoryKind, AdvisoryState
 from .content import TEXT_FIELDS, draft_texts, publication_problems, revision_content
+from .exports.checks import export_problems
 from .models import Advisory, AdvisoryRevision, AdvisoryText
 from .search import cwe_list, fold_content, highest_severity
 from .signals import advisory_published
@@ -261,25 +262,41 @@ def publish_if_due(advisory_id: int, now: datetime | None = None) -> AdvisoryRev
             return None
         problems = publication_problems(advisory)
         if problems:
-            Advisory.objects.filter(pk=advisory.pk).update(
-                state=AdvisoryState.DRAFT
-                if advisory.published_at is None
-                else AdvisoryState.PUBLISHED,
-                scheduled_for=None,
-            )
-            audit.record(
-                "advisory.publication_refused",
-                subject=advisory,
-                case_id=advisory.case_id,
-                summary=advisory.advisory_id,
-                data={"problems": problems},
-                actor_label="publication-job",
-            )
+            _refuse(advisory, problems)
             return None
-        revision = _write_revision(advisory, now)
+        try:
+            with transaction.atomic():
+                revision = _write_revision(advisory, now)
+        except ExportsInvalid as invalid:
+            # Nothing was written; the advisory waits for a coordinator, with the reasons.
+            _refuse(advisory, invalid.problems)
+            return None
         transaction.on_commit(clear_public_cache)
     advisory_published.send(sender=Advisory, advisory=advisory, revision=revision)
     return revision
+
+
+def _refuse(advisory: Advisory, problems: list[str]) -> None:
+    Advisory.objects.filter(pk=advisory.pk).update(
+        state=AdvisoryState.DRAFT if advisory.published_at is None else AdvisoryState.PUBLISHED,
+        scheduled_for=None,
+    )
+    audit.record(
+        "advisory.publication_refused",
+        subject=advisory,
+        case_id=advisory.case_id,
+        summary=advisory.advisory_id,
+        data={"problems": problems},
+        actor_label="publication-job",
+    )
+
+
+class ExportsInvalid(Exception):
+    """An export of the revision about to be published fails its validator."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("; ".join(problems))
+        self.problems = problems
 
 
 def _write_revision(advisory: Advisory, now: datetime) -> AdvisoryRevision:
@@ -301,7 +318,7 @@ def _write_revision(advisory: Advisory, now: datetime) -> AdvisoryRevision:
     content["updated_at"] = now.isoformat()
     content["revision"] = last + 1
     approver = next((t.approved_by for t in texts.values() if t.approved_by_id), None)
-    revision = AdvisoryRevision.objects.create(
+    revision = AdvisoryRevision(
         advisory=advisory,
         number=last + 1,
         published_at=now,
@@ -311,6 +328,10 @@ def _write_revision(advisory: Advisory, now: datetime) -> AdvisoryRevision:
         cwe_ids=cwe_list(content),
         published_by=approver,
     )
+    problems = export_problems(revision)
+    if problems:
+        raise ExportsInvalid(problems)
+    revision.save()
     Advisory.objects.filter(pk=advisory.pk).update(
         state=AdvisoryState.PUBLISHED,
         current_revision=revision,

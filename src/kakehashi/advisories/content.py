@@ -125,7 +125,29 @@ def publication_problems(advisory: Advisory) -> list[str]:
             )
     if advisory.case is not None:
         problems += _case_problems(advisory.case)
+    if not problems:
+        problems += _export_problems(advisory, texts)
     return problems
+
+
+def _export_problems(advisory: Advisory, texts: dict[str, AdvisoryText]) -> list[str]:
+    """What the exports of the advisory, as it would be published now, would get wrong."""
+    from django.utils import timezone
+
+    from .exports.checks import export_problems
+    from .models import AdvisoryRevision
+
+    now = timezone.now().isoformat()
+    current = advisory.current_revision
+    history = [
+        *(current.content["history"] if current is not None else []),
+        {"number": (current.number if current else 0) + 1, "at": now, "note_ja": "", "note_en": ""},
+    ]
+    content = revision_content(advisory, texts, history)
+    first = advisory.published_at.isoformat() if advisory.published_at else now
+    content.update(published_at=first, updated_at=now, revision=history[-1]["number"])
+    revision = AdvisoryRevision(advisory=advisory, number=history[-1]["number"], content=content)
+    return export_problems(revision)
 
 
 def _case_problems(case: Case) -> list[str]:

@@ -12,6 +12,7 @@ from django.utils import timezone
 from lxml import etree
 
 from kakehashi.advisories import actions
+from kakehashi.advisories.exports.checks import jvnrss_schema, vuldef_schema
 from kakehashi.advisories.exports.jvn import reference_links
 from kakehashi.advisories.models import Advisory
 from kakehashi.cases import actions as case_actions
@@ -34,23 +35,8 @@ CPE = r"cpe:2.3:a:example:example_cms\(ja\):*:*:*:*:*:*:*:*"
 ROUTER_CPE = "cpe:2.3:h:vendorb:router:-:*:*:*:*:*:*:*"
 
 
-def _schema(*files: str) -> etree.XMLSchema:
-    """One schema importing the files (VULDEF documents carry mod_sec and TLP marking
-    elements, whose schemas vuldef_3.2.xsd itself does not import)."""
-    imports = "".join(
-        f'<xs:import namespace="{etree.parse(str(SCHEMAS / f)).getroot().get("targetNamespace")}"'
-        f' schemaLocation="{(SCHEMAS / f).as_uri()}"/>'
-        for f in files
-    )
-    wrapper = (
-        '<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema"'
-        f' targetNamespace="urn:kakehashi:test">{imports}</xs:schema>'
-    )
-    return etree.XMLSchema(etree.fromstring(wrapper))
-
-
-JVNRSS = etree.XMLSchema(etree.parse(str(SCHEMAS / "jvnrss_3.2.xsd")))
-VULDEF = _schema("vuldef_3.2.xsd", "mod_sec_3.0.xsd", "tlp_marking.xsd")
+JVNRSS = jvnrss_schema()
+VULDEF = vuldef_schema()
 
 
 def _valid(schema: etree.XMLSchema, document: bytes) -> etree._Element:

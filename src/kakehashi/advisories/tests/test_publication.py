@@ -11,8 +11,10 @@ import pytest
 from django.utils import timezone
 
 from kakehashi.advisories import actions
+from kakehashi.advisories.content import publication_problems
 from kakehashi.advisories.models import Advisory, AdvisoryRevision
 from kakehashi.cases import actions as case_actions
+from kakehashi.core.models import AuditEvent
 from kakehashi.core.workflow import ConcurrentChange, GuardFailed, InvalidInput
 
 from .conftest import approve_both, later, reload
@@ -208,3 +210,23 @@ def test_the_job_publishes_what_is_due(advisory, coordinator):
     )
     assert publish_due_advisories.call() == 1
     assert publish_due_advisories.call() == 0
+
+
+def test_an_export_failing_its_validator_publishes_nothing(advisory, coordinator, case):
+    case.vulnerabilities.update(cve_id="CVE-2026-12")  # a typo: CVE numbers have 4+ digits
+    approve_both(advisory, coordinator)
+    advisory.refresh_from_db()
+    assert advisory.state == "draft"  # not scheduled: the problem is shown instead
+    problems = " ".join(publication_problems(advisory))
+    assert "CSAF (en) is not valid at vulnerabilities/0/cve" in problems
+
+    # Had it been scheduled before the typo, the job refuses it just the same.
+    case.vulnerabilities.update(cve_id="CVE-2026-12345")
+    actions._schedule_if_ready(Advisory.objects.get(pk=advisory.pk), coordinator)
+    assert Advisory.objects.get(pk=advisory.pk).state == "scheduled"
+    case.vulnerabilities.update(cve_id="CVE-2026-12")
+    assert _publish(advisory) is None
+    assert AdvisoryRevision.objects.count() == 0
+    assert Advisory.objects.get(pk=advisory.pk).state == "draft"
+    refused = AuditEvent.objects.filter(action="advisory.publication_refused").last()
+    assert any("CSAF" in p for p in refused.data["problems"])
