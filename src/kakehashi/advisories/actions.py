@@ -364,6 +364,26 @@ def _mark_case(case: Case, approver: Any, *, first_time: bool) -> None:
         advance_phase(fresh, "revise", actor=approver, note=_("Advisory revised"))
 
 
+def set_critical(advisory: Advisory, *, actor: Any, critical: bool) -> Advisory:
+    """Mark the advisory "critical" (immediate action strongly recommended), or not. On a
+    published advisory the flag shows with its next revision."""
+    _require_coordinator(actor, advisory)
+    with transaction.atomic():
+        locked = _lock(advisory)
+        if locked.state == AdvisoryState.WITHDRAWN:
+            raise GuardFailed(_("A withdrawn advisory cannot be edited."))
+        Advisory.objects.filter(pk=advisory.pk).update(critical=critical)
+        audit.record(
+            "advisory.critical",
+            actor=actor,
+            subject=advisory,
+            case_id=advisory.case_id,
+            summary=f"{advisory.advisory_id}: {'critical' if critical else 'not critical'}",
+        )
+    advisory.refresh_from_db()
+    return advisory
+
+
 def withdraw(advisory: Advisory, *, actor: Any, reason_ja: str, reason_en: str) -> Advisory:
     """Take a published advisory down; its page stays as a tombstone with the reason."""
     _require_coordinator(actor, advisory)

@@ -11,6 +11,7 @@ urlpatterns = [
     path("desk/<int:advisory_id>/<str:language>/save/", desk.save, name="save"),
     path("desk/<int:advisory_id>/<str:language>/approve/", desk.approve, name="approve"),
     path("desk/<int:advisory_id>/waive/", desk.waive, name="waive"),
+    path("desk/<int:advisory_id>/critical/", desk.critical, name="critical"),
     path("desk/<int:advisory_id>/withdraw/", desk.withdraw, name="withdraw"),
     path("desk/<int:advisory_id>/preview/<str:language>/", desk.preview, name="preview"),
     path("<slug:slug>/", public.advisory_page, name="page"),

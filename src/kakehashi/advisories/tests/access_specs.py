@@ -78,7 +78,7 @@ SPECS: list[AccessSpec] = [
 
 COVERED_ELSEWHERE: dict[str, str] = {
     f"advisories:{name}": "advisories/tests/test_views.py"
-    for name in ("start", "save", "approve", "waive", "withdraw")
+    for name in ("start", "save", "approve", "waive", "withdraw", "critical")
 } | {"exports:osv": "advisories/tests/test_osv.py"}
 # CSAF: a document needs a vulnerability and a product, and the files exist per document.
 COVERED_ELSEWHERE |= {

@@ -210,3 +210,24 @@ def test_starting_from_the_case_page(client_for, case):
         client_for("cna").post(reverse("advisories:start", kwargs={"case_id": case.pk})).status_code
         == 404
     )
+
+
+def test_the_kind_is_chosen_at_the_start_and_the_critical_flag_toggles(client_for, case):
+    client = client_for("coordinator")
+    client.post(reverse("advisories:start", kwargs={"case_id": case.pk}), {"kind": "alert"})
+    advisory = Advisory.objects.get(case=case)
+    assert advisory.advisory_id.startswith("JVNTA#")
+    url = reverse("advisories:critical", kwargs={"advisory_id": advisory.pk})
+    assert client_for("psirt").post(url, {"critical": "1"}).status_code == 404
+    client.post(url, {"critical": "1"})
+    assert Advisory.objects.get(pk=advisory.pk).critical is True
+    client.post(url, {"critical": "0"})
+    assert Advisory.objects.get(pk=advisory.pk).critical is False
+
+
+def test_an_unknown_kind_is_refused(client_for, case):
+    response = client_for("coordinator").post(
+        reverse("advisories:start", kwargs={"case_id": case.pk}), {"kind": "bogus"}
+    )
+    assert response.status_code == 302
+    assert not Advisory.objects.filter(case=case).exists()

@@ -30,8 +30,9 @@ from ..presentation import page_context
 @require_POST
 def start(request: HttpRequest, case_id: int) -> HttpResponse:
     case = access_case(request.user, case_id, need="coordinate")
+    kind = request.POST.get("kind") or None
     try:
-        advisory = actions.start_advisory(case, actor=request.user)
+        advisory = actions.start_advisory(case, actor=request.user, kind=kind)
     except WorkflowError as error:
         messages.error(request, str(error))
         return redirect("cases:detail", case_id=case.pk)
@@ -151,6 +152,21 @@ def waive(request: HttpRequest, advisory_id: int) -> HttpResponse:
             messages.success(request, _("The waiver is recorded."))
             return redirect("advisories:editor", advisory_id=advisory.pk)
     return _editor(request, advisory, {"waiver": form}, 400)
+
+
+@login_required
+@require_POST
+def critical(request: HttpRequest, advisory_id: int) -> HttpResponse:
+    advisory = access_draft(request.user, advisory_id, need="coordinate")
+    try:
+        actions.set_critical(
+            advisory, actor=request.user, critical=request.POST.get("critical") == "1"
+        )
+    except WorkflowError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("Saved."))
+    return redirect("advisories:editor", advisory_id=advisory.pk)
 
 
 @login_required
