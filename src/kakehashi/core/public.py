@@ -46,3 +46,9 @@ def render_public_page(
         cache.set(key, response.content, PUBLIC_CACHE_SECONDS)
         return response
     return HttpResponse(body)
+
+
+def public_cache_version() -> int:
+    """The current version of the public cache, for public responses cached outside
+    :func:`render_public_page` (feeds): put it in their keys so publication clears them."""
+    return _version()

@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -172,12 +173,13 @@ def withdraw(request: HttpRequest, advisory_id: int) -> HttpResponse:
 @login_required
 @require_GET
 def preview(request: HttpRequest, advisory_id: int, language: str) -> HttpResponse:
+    return preview_response(request, access_draft(request.user, advisory_id), language)
+
+
+def preview_response(request: HttpRequest, advisory: Advisory, language: str) -> HttpResponse:
     """The draft as it would be published, watermarked, never cached or indexed."""
-    advisory = access_draft(request.user, advisory_id)
     texts = {t.language: t for t in advisory.texts.all()}
     content = revision_content(advisory, texts, [])
-    from django.utils import timezone
-
     now = timezone.now().isoformat()
     content.update(published_at=now, updated_at=now, revision=0)
     context = page_context(advisory, content, language if language in LANGUAGES else "ja")

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db.models import F
 from django.http import HttpRequest, HttpResponse
@@ -16,7 +17,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from kakehashi.core.public import render_public_page
+from kakehashi.core.public import PUBLIC_CACHE_SECONDS, public_cache_version, render_public_page
 
 from ..access import public_advisory
 from ..forms import SearchForm
@@ -82,7 +83,18 @@ def advisory_page(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_GET
 def atom_feed(request: HttpRequest) -> HttpResponse:
+    """The feed carries no per-visitor data: one rendering per language serves everyone
+    until the next publication (keyed on the public-cache version, like the pages)."""
     language = get_language() or "ja"
+    key = f"public-feed:{public_cache_version()}:{language}:{request.path}"
+    body = cache.get(key)
+    if body is None:
+        body = _atom_body(request, language)
+        cache.set(key, body, PUBLIC_CACHE_SECONDS)
+    return HttpResponse(body, content_type="application/atom+xml; charset=utf-8")
+
+
+def _atom_body(request: HttpRequest, language: str) -> bytes:
     feed = Atom1Feed(
         title=_("%(site)s advisories") % {"site": settings.KAKEHASHI_SITE_NAME},
         link=settings.SITE_URL + reverse("advisories:list"),
@@ -108,6 +120,4 @@ def atom_feed(request: HttpRequest) -> HttpResponse:
             updateddate=revision.published_at,
             pubdate=revision.advisory.published_at,
         )
-    response = HttpResponse(content_type="application/atom+xml; charset=utf-8")
-    feed.write(response, "utf-8")
-    return response
+    return feed.writeString("utf-8").encode("utf-8")
