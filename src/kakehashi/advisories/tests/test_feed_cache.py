@@ -45,3 +45,21 @@ def test_each_language_has_its_own_cached_feed(advisory, coordinator, client):
     with translation.override("ja"):
         japanese = client.get(reverse("feeds:advisories")).content.decode()
     assert 'xml:lang="en"' in english and 'xml:lang="ja"' in japanese
+
+
+def test_an_advisory_page_is_served_from_the_cache_without_a_query(
+    advisory, coordinator, client, django_assert_num_queries
+):
+    approve_both(advisory, coordinator)
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        actions.publish_if_due(advisory.pk, now=timezone.now() + timedelta(days=400))
+    with translation.override("en"):
+        url = reverse("advisories:page", kwargs={"slug": advisory.slug})
+    first = client.get(url)
+    assert first.status_code == 200
+    with django_assert_num_queries(0):
+        again = client.get(url)
+    assert again.content == first.content
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        actions.withdraw(advisory, actor=coordinator, reason_ja="", reason_en="Duplicate.")
+    assert "Duplicate." in client.get(url).content.decode()  # withdrawal cleared the cache

@@ -17,7 +17,12 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from kakehashi.core.public import PUBLIC_CACHE_SECONDS, public_cache_version, render_public_page
+from kakehashi.core.public import (
+    PUBLIC_CACHE_SECONDS,
+    cached_public_page,
+    public_cache_version,
+    render_public_page,
+)
 
 from ..access import public_advisory
 from ..forms import SearchForm
@@ -75,10 +80,16 @@ def _row(revision: AdvisoryRevision, language: str) -> dict[str, Any]:
 
 @require_GET
 def advisory_page(request: HttpRequest, slug: str) -> HttpResponse:
+    cached = cached_public_page(request)  # no query, no Markdown on a cache hit
+    if cached is not None:
+        return cached
     advisory = public_advisory(slug)
     language = get_language() or "ja"
-    context = page_context(advisory, advisory.current_revision.content, language)  # type: ignore[union-attr]
-    return render_public_page(request, "advisories/advisory.html", context)
+    return render_public_page(
+        request,
+        "advisories/advisory.html",
+        lambda: page_context(advisory, advisory.current_revision.content, language),  # type: ignore[union-attr]
+    )
 
 
 @require_GET
