@@ -244,3 +244,29 @@ def test_the_vendor_advisory_url_becomes_a_reference_in_the_published_content(
     assert sorted(urls.values()) == ["", "https://vendor-a.example/sa-1"]
     page = client_for("anonymous").get(reverse("advisories:page", kwargs={"slug": advisory.slug}))
     assert 'href="https://vendor-a.example/sa-1"' in page.content.decode()
+
+
+def test_the_preview_hides_other_vendors_rows_unless_they_share(advisory, world, client_for):
+    def preview() -> str:
+        return client_for("psirt").get(_preview_url(advisory.case)).content.decode()
+
+    body = preview()
+    assert f"Statement of {_vendor(advisory.case, world, 'vendor-a')}" in body
+    vendor_b = _vendor(advisory.case, world, "vendor-b")
+    assert f"Statement of {vendor_b}" not in body
+    assert "One other vendor's row is not shown in your preview." in body
+    case_actions.set_status_sharing(
+        advisory.case, vendor_b, actor=world.user("other_vendor"), share=True
+    )
+    assert f"Statement of {vendor_b}" in preview()
+
+
+def test_the_coordinators_preview_shows_every_vendor(advisory, world, client_for):
+    body = (
+        client_for("coordinator")
+        .get(reverse("advisories:preview", kwargs={"advisory_id": advisory.pk, "language": "en"}))
+        .content.decode()
+    )
+    for key in ("vendor-a", "vendor-b"):
+        assert f"Statement of {_vendor(advisory.case, world, key)}" in body
+    assert "not shown in your preview" not in body

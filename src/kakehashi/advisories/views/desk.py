@@ -4,6 +4,7 @@ Every request goes through ``advisories.access`` (the case's access rules)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django import forms as django_forms
@@ -176,14 +177,26 @@ def preview(request: HttpRequest, advisory_id: int, language: str) -> HttpRespon
     return preview_response(request, access_draft(request.user, advisory_id), language)
 
 
-def preview_response(request: HttpRequest, advisory: Advisory, language: str) -> HttpResponse:
-    """The draft as it would be published, watermarked, never cached or indexed."""
+def preview_response(
+    request: HttpRequest,
+    advisory: Advisory,
+    language: str,
+    redact: Callable[[dict[str, Any]], int] | None = None,
+) -> HttpResponse:
+    """The draft as it would be published, watermarked, never cached or indexed.
+    ``redact(content)`` may remove what this reader may not see; it returns how many
+    vendors it hid, which the page says."""
     texts = {t.language: t for t in advisory.texts.all()}
     content = revision_content(advisory, texts, [])
     now = timezone.now().isoformat()
     content.update(published_at=now, updated_at=now, revision=0)
+    hidden = redact(content) if redact is not None else 0
     context = page_context(advisory, content, language if language in LANGUAGES else "ja")
-    response = render(request, "advisories/advisory.html", {**context, "preview": True})
+    response = render(
+        request,
+        "advisories/advisory.html",
+        {**context, "preview": True, "hidden_vendors": hidden},
+    )
     response["Cache-Control"] = "private, no-store"
     response["X-Robots-Tag"] = "noindex, nofollow"
     return response

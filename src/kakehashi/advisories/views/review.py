@@ -6,6 +6,9 @@ time of its own advisory. Every request goes through ``advisories.access.access_
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -27,8 +30,31 @@ from .desk import preview_response
 @login_required
 @require_GET
 def vendor_preview(request: HttpRequest, case_id: int, language: str) -> HttpResponse:
-    _participation, advisory = access_review(request.user, case_id)
-    return preview_response(request, advisory, language)
+    participation, advisory = access_review(request.user, case_id)
+    return preview_response(request, advisory, language, _redactor(participation))
+
+
+def _redactor(participation: Participant) -> Callable[[dict[str, Any]], int]:
+    """Before publication a vendor sees, as in the portal, its own row and products and
+    those of the vendors that chose to share their statuses — no other vendor's row."""
+    sharing = (
+        Participant.objects.vendors()
+        .filter(case_id=participation.case_id, response__shares_statuses=True)
+        .exclude(pk=participation.pk)
+        .select_related("organisation")
+    )
+    visible = [participation, *sharing]
+    names = {(v.display_name("ja"), v.display_name("en")) for v in visible}
+
+    def redact(content: dict[str, Any]) -> int:
+        rows = content["vendors"]
+        content["vendors"] = [r for r in rows if (r["name_ja"], r["name_en"]) in names]
+        content["products"] = [
+            p for p in content["products"] if (p["vendor_ja"], p["vendor_en"]) in names
+        ]
+        return len(rows) - len(content["vendors"])
+
+    return redact
 
 
 def _page(
