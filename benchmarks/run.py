@@ -24,7 +24,7 @@ if not __package__:
     # take benchmarks/ itself off the path so none of its modules can shadow the stdlib.
     sys.path[0] = str(Path(__file__).resolve().parent.parent)
 
-from benchmarks import case_page, cve_import, harness, http_bench, load, vendor_notify
+from benchmarks import advisories, case_page, cve_import, harness, http_bench, load, vendor_notify
 from benchmarks.server import PROJECT_DIR, ServerError
 
 Benchmark = Callable[[harness.Options], harness.Outcome]
@@ -35,6 +35,7 @@ BENCHMARKS: dict[str, Benchmark] = {
     case_page.NAME: case_page.run,
     vendor_notify.NAME: vendor_notify.run,
     cve_import.NAME: cve_import.run,
+    advisories.NAME: advisories.run,
 }
 
 

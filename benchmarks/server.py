@@ -18,7 +18,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -177,13 +177,20 @@ def stop_process_group(process: subprocess.Popen[bytes], grace: float = 15) -> N
 
 
 @contextlib.contextmanager
-def running_server(workers: int = 4, startup_timeout: float = 60) -> Iterator[Server]:
-    """Prepare a temp var/ dir, start gunicorn on a free loopback port, stop it after."""
+def running_server(
+    workers: int = 4,
+    startup_timeout: float = 60,
+    seed: Callable[[dict[str, str]], None] | None = None,
+) -> Iterator[Server]:
+    """Prepare a temp var/ dir, start gunicorn on a free loopback port, stop it after.
+    ``seed(env)``, if given, fills the prepared database before the server starts."""
     var_dir = Path(tempfile.mkdtemp(prefix="kakehashi-bench-"))
     log_path = var_dir / "server.log"
     try:
         env = server_environment(var_dir)
         prepare(env, log_path)
+        if seed is not None:
+            seed(env)
         port = free_port()
         command = gunicorn_command(port, workers)
         with log_path.open("ab") as log:

@@ -12,8 +12,10 @@ from typing import Any
 
 from django.http import Http404
 
-from kakehashi.cases.access import access_case
+from kakehashi.cases.access import access_case, access_participation
+from kakehashi.cases.models import Participant
 
+from .choices import AdvisoryState
 from .models import Advisory
 
 
@@ -32,3 +34,20 @@ def public_advisory(slug: str) -> Advisory:
     if advisory is None:
         raise Http404
     return advisory
+
+
+def access_review(user: Any, case_id: int) -> tuple[Participant, Advisory]:
+    """A vendor's view of its case's advisory draft (preview and answer): the user's
+    vendor participation as the portal allows it (``access_participation`` applies
+    the pre-publication rule of ``vendors.rules``) and the case's advisory, unless
+    withdrawn. Anyone else, and a case without an advisory, gets 404."""
+    participation: Participant = access_participation(user, case_id)
+    advisory = (
+        Advisory.objects.filter(case_id=case_id)
+        .exclude(state=AdvisoryState.WITHDRAWN)
+        .select_related("case")
+        .first()
+    )
+    if advisory is None:
+        raise Http404
+    return participation, advisory

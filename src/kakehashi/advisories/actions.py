@@ -13,21 +13,23 @@ from datetime import datetime
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kakehashi.cases.access import can_coordinate
-from kakehashi.cases.models import Case
+from kakehashi.cases.models import Case, Participant
 from kakehashi.core import audit
 from kakehashi.core.public import clear_public_cache
 from kakehashi.core.workflow import ConcurrentChange, GuardFailed, InvalidInput
 
-from .choices import LANGUAGES, AdvisoryKind, AdvisoryState
+from .choices import LANGUAGES, AdvisoryKind, AdvisoryState, ReviewState
 from .content import TEXT_FIELDS, draft_texts, publication_problems, revision_content
 from .exports.checks import export_problems
-from .models import Advisory, AdvisoryRevision, AdvisoryText
+from .models import Advisory, AdvisoryRevision, AdvisoryText, VendorReview
 from .search import cwe_list, fold_content, highest_severity
 from .signals import advisory_published
 
@@ -412,3 +414,92 @@ def withdraw(advisory: Advisory, *, actor: Any, reason_ja: str, reason_en: str) 
         )
     advisory.refresh_from_db()
     return advisory
+
+
+# --- the vendors' review of the draft --------------------------------------------------
+
+
+def draft_versions(advisory: Advisory) -> dict[str, int]:
+    """The text version per language: what a vendor's answer concerns."""
+    return {text.language: text.version for text in advisory.texts.all()}
+
+
+def _check_review_input(
+    state: str, comment: str, vendor_advisory_url: str, vendor_published_at: datetime | None
+) -> None:
+    if state not in ReviewState.values:
+        raise InvalidInput(_("Choose whether you confirm the draft or ask for changes."))
+    if state == ReviewState.CHANGES_REQUESTED and not comment.strip():
+        raise InvalidInput(_("Say what should change in the draft."))
+    if vendor_advisory_url:
+        try:
+            URLValidator(schemes=["https", "http"])(vendor_advisory_url)
+        except ValidationError as error:
+            raise InvalidInput(_("Enter the full web address of your advisory.")) from error
+    if vendor_published_at is not None and not vendor_advisory_url:
+        raise InvalidInput(_("Give the address of your advisory with its publication time."))
+
+
+def review_draft(
+    advisory: Advisory,
+    participant: Participant,
+    *,
+    actor: Any,
+    state: str,
+    read_versions: dict[str, int],
+    comment: str = "",
+    vendor_advisory_url: str = "",
+    vendor_published_at: datetime | None = None,
+) -> VendorReview:
+    """A vendor confirms its row of the draft or asks for changes, and records where
+    and when its own advisory appears. The answer concerns the draft versions the
+    vendor read (``read_versions``): if the draft changed since, nothing is recorded."""
+    from kakehashi.cases.actions._common import actor_roles, lock_case
+    from kakehashi.vendors.rules import receives_pre_publication
+
+    case = advisory.case
+    if case is None or participant.case_id != case.pk or participant.role != "vendor":
+        raise GuardFailed(_("Only a vendor of the case may answer its advisory draft."))
+    if not actor_roles(actor, case, participant) & {"vendor_psirt", "vendor_admin"}:
+        raise GuardFailed(_("Only the vendor itself may answer for its row."))
+    if not receives_pre_publication(participant):
+        raise GuardFailed(_("Only a vendor of the case may answer its advisory draft."))
+    _check_review_input(state, comment, vendor_advisory_url, vendor_published_at)
+    with transaction.atomic():
+        lock_case(case)
+        locked = _lock(advisory)
+        if locked.state == AdvisoryState.WITHDRAWN:
+            raise GuardFailed(_("A withdrawn advisory cannot be edited."))
+        if draft_versions(locked) != read_versions:
+            raise GuardFailed(_("The draft changed since you read it. Read it again, then answer."))
+        review, _created = VendorReview.objects.update_or_create(
+            advisory=advisory,
+            participant=participant,
+            defaults={
+                "state": state,
+                "comment": comment.strip(),
+                "vendor_advisory_url": vendor_advisory_url.strip(),
+                "vendor_published_at": vendor_published_at,
+                "draft_versions": read_versions,
+                "answered_at": timezone.now(),
+                "answered_by": actor,
+            },
+        )
+        audit.record(
+            "advisory.vendor_reviewed",
+            actor=actor,
+            subject=advisory,
+            case_id=case.pk,
+            summary=f"{advisory.advisory_id}: {participant.display_name('en')} {state}",
+            data={
+                "participant": participant.pk,
+                "state": state,
+                "comment": comment.strip(),
+                "vendor_advisory_url": vendor_advisory_url.strip(),
+                "vendor_published_at": vendor_published_at.isoformat()
+                if vendor_published_at
+                else None,
+                "draft_versions": read_versions,
+            },
+        )
+    return review

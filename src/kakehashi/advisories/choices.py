@@ -20,3 +20,10 @@ class AdvisoryState(models.TextChoices):
 
 
 LANGUAGES = ("ja", "en")
+
+
+class ReviewState(models.TextChoices):
+    """A vendor's answer to the advisory draft (its own row)."""
+
+    CONFIRMED = "confirmed", _("Confirmed")
+    CHANGES_REQUESTED = "changes_requested", _("Changes requested")

@@ -21,7 +21,7 @@ from kakehashi.core.cwe import cwe_name
 from kakehashi.intake.credits import public_credits
 
 from .choices import LANGUAGES
-from .models import Advisory, AdvisoryText
+from .models import Advisory, AdvisoryText, VendorReview
 
 TEXT_FIELDS = (
     "title",
@@ -202,7 +202,14 @@ def _cvss4(vector: str) -> dict[str, Any] | None:
     return {"vector": vector, "score": float(parsed.base_score), "severity": str(parsed.severity)}
 
 
-def _vendor_rows(case: Case, vendors: list[Participant]) -> list[dict[str, Any]]:
+def _vendor_rows(
+    case: Case, vendors: list[Participant], advisory: Advisory
+) -> list[dict[str, Any]]:
+    # The URL and instant each vendor gave for its own advisory (VendorReview).
+    own = {
+        review.participant_id: review
+        for review in VendorReview.objects.filter(advisory=advisory).exclude(vendor_advisory_url="")
+    }
     statuses: dict[int, list[dict[str, Any]]] = {}
     for status in (
         VendorStatus.objects.filter(case=case, approved_at__isnull=False)
@@ -227,6 +234,7 @@ def _vendor_rows(case: Case, vendors: list[Participant]) -> list[dict[str, Any]]
             "name_en": vendor.display_name("en"),
             "notified_at": vendor.notified_at.isoformat() if vendor.notified_at else None,
             "statuses": statuses.get(vendor.pk, []),
+            "advisory_url": own[vendor.pk].vendor_advisory_url if vendor.pk in own else "",
         }
         for vendor in vendors
     ]
@@ -275,7 +283,7 @@ def revision_content(
             }
             for p in products
         ],
-        "vendors": _vendor_rows(case, vendors) if case else [],
+        "vendors": _vendor_rows(case, vendors, advisory) if case else [],
         "credits": public_credits(case) if case else [],
         "cve_ids": [v.cve_id for v in vulnerabilities if v.cve_id],
         "history": history,

@@ -5,6 +5,8 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy
 
+from .choices import ReviewState
+
 
 class TextForm(forms.Form):
     """One language's draft; ``version`` is the version it was read at."""
@@ -85,4 +87,35 @@ class SearchForm(forms.Form):
     )
     year = forms.IntegerField(
         label=gettext_lazy("Year"), required=False, min_value=1990, max_value=2999
+    )
+
+
+class VendorReviewForm(forms.Form):
+    """A vendor's answer to the draft; ``ja``/``en`` are the text versions it read."""
+
+    ja = forms.IntegerField(widget=forms.HiddenInput)
+    en = forms.IntegerField(widget=forms.HiddenInput)
+    state = forms.ChoiceField(
+        label=gettext_lazy("Your answer"),
+        choices=ReviewState.choices,
+        widget=forms.RadioSelect,
+    )
+    comment = forms.CharField(
+        label=gettext_lazy("Comment"),
+        help_text=gettext_lazy("Required when you ask for changes: say what should change."),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        required=False,
+        max_length=5000,
+    )
+    vendor_advisory_url = forms.URLField(
+        label=gettext_lazy("URL of your advisory"),
+        help_text=gettext_lazy("It becomes a reference in the published advisory."),
+        required=False,
+        assume_scheme="https",
+        max_length=200,
+    )
+    vendor_published_at = forms.DateTimeField(
+        label=gettext_lazy("When your advisory is published"),
+        help_text=gettext_lazy("In your time zone, e.g. 2026-12-01 11:00."),
+        required=False,
     )

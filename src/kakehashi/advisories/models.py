@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kakehashi.cases.models import Case
 
-from .choices import AdvisoryKind, AdvisoryState
+from .choices import AdvisoryKind, AdvisoryState, ReviewState
 
 ADVISORY_ID_PATTERN = r"^[A-Za-z][A-Za-z0-9-]*#?[0-9]{8}$"
 
@@ -168,3 +168,43 @@ class AdvisoryRevision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.advisory} r{self.number}"
+
+
+class VendorReview(models.Model):
+    """One vendor's answer to the advisory draft before publication: its row confirmed
+    or changes asked for, and the URL and instant of its own advisory, so that both
+    publications go out together. One per vendor participant; answering again replaces
+    the answer (the audit log keeps every one)."""
+
+    advisory = models.ForeignKey(Advisory, on_delete=models.CASCADE, related_name="reviews")
+    participant = models.ForeignKey(
+        "cases.Participant",
+        on_delete=models.CASCADE,
+        related_name="advisory_reviews",
+        verbose_name=_("vendor"),
+    )
+    state = models.CharField(_("answer"), max_length=20, choices=ReviewState.choices)
+    comment = models.TextField(_("comment"), blank=True)
+    vendor_advisory_url = models.URLField(_("URL of the vendor's advisory"), blank=True)
+    vendor_published_at = models.DateTimeField(
+        _("publication of the vendor's advisory"), null=True, blank=True
+    )
+    # The draft the vendor read: the text versions per language ({"ja": 3, "en": 2}).
+    draft_versions: models.JSONField[dict[str, int]] = models.JSONField(default=dict)
+    answered_at = models.DateTimeField(_("answered at"), default=timezone.now)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("vendor review")
+        verbose_name_plural = _("vendor reviews")
+        ordering = ["advisory", "participant"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["advisory", "participant"], name="advisory_review_participant"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.advisory} / {self.participant_id}: {self.state}"

@@ -77,6 +77,7 @@ def page_context(advisory: Advisory, content: dict[str, Any], language: str) -> 
     vendors = [
         {
             "name": vendor[name_key] or vendor["name_en"] or vendor["name_ja"],
+            "advisory_url": vendor.get("advisory_url", ""),
             "statuses": [
                 {
                     **status,
@@ -133,6 +134,7 @@ def page_context(advisory: Advisory, content: dict[str, Any], language: str) -> 
         "history": history,
         "credits": content["credits"],
         "cve_ids": content["cve_ids"],
+        "vendor_links": [v for v in vendors if v["advisory_url"]],
         "published_at": datetime.fromisoformat(content["published_at"]),
         "updated_at": datetime.fromisoformat(content["updated_at"]),
         "withdrawn": advisory.state == "withdrawn",

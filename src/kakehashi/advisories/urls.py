@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import desk, public
+from .views import desk, public, review
 
 app_name = "advisories"
 urlpatterns = [
@@ -14,5 +14,12 @@ urlpatterns = [
     path("desk/<int:advisory_id>/critical/", desk.critical, name="critical"),
     path("desk/<int:advisory_id>/withdraw/", desk.withdraw, name="withdraw"),
     path("desk/<int:advisory_id>/preview/<str:language>/", desk.preview, name="preview"),
+    # A vendor's preview of its case's draft and its answer (from the vendor portal).
+    path("review/cases/<int:case_id>/", review.vendor_review, name="vendor_review"),
+    path(
+        "review/cases/<int:case_id>/preview/<str:language>/",
+        review.vendor_preview,
+        name="vendor_preview",
+    ),
     path("<slug:slug>/", public.advisory_page, name="page"),
 ]

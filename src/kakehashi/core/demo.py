@@ -106,6 +106,7 @@ def load_demo() -> list[tuple[DemoUser, str]]:
         for user_spec in USERS:
             secret = _ensure_user(user_spec, organisations[user_spec.organisation])
             result.append((user_spec, secret))
+        from kakehashi.advisories.demo import load_demo_advisories
         from kakehashi.cases.demo import load_demo_cases
         from kakehashi.intake.demo import load_demo_reports
         from kakehashi.unreachable.demo import load_demo_unreachable
@@ -113,6 +114,7 @@ def load_demo() -> list[tuple[DemoUser, str]]:
 
         load_demo_registry()
         load_demo_cases()
+        load_demo_advisories()  # after the cases: two more cases with their advisories
         load_demo_unreachable()
         load_demo_reports()
     return result

@@ -12,6 +12,7 @@ from kakehashi.core.testing import AccessSpec, World
 
 # The coordination side of the case (committee members see the committee, not cases).
 COORDINATION = frozenset({"admin", "coordinator", "cna", "translator"})
+VENDOR_A = frozenset({"psirt", "vendoradmin"})
 
 
 def _advisory(world: World, *, published: bool) -> int:
@@ -44,6 +45,26 @@ def _draft_preview(world: World) -> dict[str, object]:
     return {**_draft(world), "language": "ja"}
 
 
+def _vendor_draft(world: World) -> dict[str, int]:
+    """A case with vendor A and its advisory draft: vendor A's members may read it."""
+    from kakehashi.advisories import actions
+    from kakehashi.cases import actions as case_actions
+
+    coordinator = world.user("coordinator")
+    case = case_actions.create_case(
+        actor=coordinator, coordinator_org=world.organisations["coordination"], title_en="XSS"
+    )
+    case_actions.add_participants(
+        case, actor=coordinator, role="vendor", organisations=[world.organisations["vendor-a"]]
+    )
+    actions.start_advisory(case, actor=coordinator)
+    return {"case_id": case.pk}
+
+
+def _vendor_draft_preview(world: World) -> dict[str, object]:
+    return {**_vendor_draft(world), "language": "en"}
+
+
 def _list_with_one(world: World) -> dict[str, str]:
     _published(world)
     return {}
@@ -74,6 +95,9 @@ SPECS: list[AccessSpec] = [
     AccessSpec("exports:vuldef_en", frozenset(), kwargs=_published, public=True, max_queries=12),
     AccessSpec("advisories:editor", COORDINATION, kwargs=_draft, max_queries=30),
     AccessSpec("advisories:preview", COORDINATION, kwargs=_draft_preview, max_queries=30),
+    # The vendor's preview and answer: vendor A's members only (the portal's rule).
+    AccessSpec("advisories:vendor_review", VENDOR_A, kwargs=_vendor_draft, max_queries=20),
+    AccessSpec("advisories:vendor_preview", VENDOR_A, kwargs=_vendor_draft_preview, max_queries=30),
 ]
 
 COVERED_ELSEWHERE: dict[str, str] = {

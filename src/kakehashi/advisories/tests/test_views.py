@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from django.test import Client
+from django.test import Client, TestCase
 from django.urls import reverse
 from django.utils import timezone, translation
 
@@ -19,7 +19,9 @@ pytestmark = pytest.mark.django_db
 
 
 def _publish(advisory):
-    return actions.publish_if_due(advisory.pk, now=timezone.now() + timedelta(days=400))
+    # Publication clears the public cache after commit (the feed is cached too).
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        return actions.publish_if_due(advisory.pk, now=timezone.now() + timedelta(days=400))
 
 
 def _public_urls(slug: str) -> list[str]:

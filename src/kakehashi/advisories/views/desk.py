@@ -4,6 +4,7 @@ Every request goes through ``advisories.access`` (the case's access rules)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django import forms as django_forms
@@ -11,6 +12,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -188,16 +190,29 @@ def withdraw(request: HttpRequest, advisory_id: int) -> HttpResponse:
 @login_required
 @require_GET
 def preview(request: HttpRequest, advisory_id: int, language: str) -> HttpResponse:
-    """The draft as it would be published, watermarked, never cached or indexed."""
-    advisory = access_draft(request.user, advisory_id)
+    return preview_response(request, access_draft(request.user, advisory_id), language)
+
+
+def preview_response(
+    request: HttpRequest,
+    advisory: Advisory,
+    language: str,
+    redact: Callable[[dict[str, Any]], int] | None = None,
+) -> HttpResponse:
+    """The draft as it would be published, watermarked, never cached or indexed.
+    ``redact(content)`` may remove what this reader may not see; it returns how many
+    vendors it hid, which the page says."""
     texts = {t.language: t for t in advisory.texts.all()}
     content = revision_content(advisory, texts, [])
-    from django.utils import timezone
-
     now = timezone.now().isoformat()
     content.update(published_at=now, updated_at=now, revision=0)
+    hidden = redact(content) if redact is not None else 0
     context = page_context(advisory, content, language if language in LANGUAGES else "ja")
-    response = render(request, "advisories/advisory.html", {**context, "preview": True})
+    response = render(
+        request,
+        "advisories/advisory.html",
+        {**context, "preview": True, "hidden_vendors": hidden},
+    )
     response["Cache-Control"] = "private, no-store"
     response["X-Robots-Tag"] = "noindex, nofollow"
     return response

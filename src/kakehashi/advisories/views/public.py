@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db.models import F
 from django.http import HttpRequest, HttpResponse
@@ -17,7 +18,12 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from kakehashi.core.public import render_public_page
+from kakehashi.core.public import (
+    PUBLIC_CACHE_SECONDS,
+    cached_public_page,
+    public_cache_version,
+    render_public_page,
+)
 
 from ..access import public_advisory
 from ..forms import SearchForm
@@ -75,22 +81,34 @@ def _row(revision: AdvisoryRevision, language: str) -> dict[str, Any]:
 
 @require_GET
 def advisory_page(request: HttpRequest, slug: str) -> HttpResponse:
+    cached = cached_public_page(request)  # no query, no Markdown on a cache hit
+    if cached is not None:
+        return cached
     advisory = public_advisory(slug)
     language = get_language() or "ja"
-    context = page_context(advisory, advisory.current_revision.content, language)  # type: ignore[union-attr]
-    return render_public_page(request, "advisories/advisory.html", context)
+    return render_public_page(
+        request,
+        "advisories/advisory.html",
+        lambda: page_context(advisory, advisory.current_revision.content, language),  # type: ignore[union-attr]
+    )
 
 
 @require_GET
 def atom_feed(request: HttpRequest) -> HttpResponse:
+    """The feed carries no per-visitor data: one rendering per language serves everyone
+    until the next publication (keyed on the public-cache version, like the pages)."""
     language = get_language() or "ja"
-    revisions = (
-        AdvisoryRevision.objects.filter(advisory__current_revision=F("pk"))
-        .select_related("advisory")
-        .order_by("-published_at", "-pk")[:FEED_SIZE]
-    )
-    document = atom_document(list(revisions), language, request.path)
-    return HttpResponse(document, content_type="application/atom+xml; charset=utf-8")
+    key = f"public-feed:{public_cache_version()}:{language}:{request.path}"
+    body = cache.get(key)
+    if body is None:
+        revisions = (
+            AdvisoryRevision.objects.filter(advisory__current_revision=F("pk"))
+            .select_related("advisory")
+            .order_by("-published_at", "-pk")[:FEED_SIZE]
+        )
+        body = atom_document(list(revisions), language, request.path)
+        cache.set(key, body, PUBLIC_CACHE_SECONDS)
+    return HttpResponse(body, content_type="application/atom+xml; charset=utf-8")
 
 
 def atom_document(revisions: Sequence[AdvisoryRevision], language: str, path: str) -> bytes:

@@ -16,11 +16,15 @@ def test_demo_cases_and_reports_load_idempotently_in_instructive_states():
     load_demo()
     load_demo()
     cases = list(Case.objects.all())
-    assert len(cases) == 4  # with the unreachable developer's case (unreachable.demo)
+    # With the unreachable developer's case (unreachable.demo) and the two cases of
+    # advisories.demo (one published, one under embargo with a scheduled advisory).
+    assert len(cases) == 6
     states = sorted((c.phase, c.em_state, c.pxa) for c in cases)
     assert states == [
         ("contacting", "N", "pxa"),
         ("forwarded", "N", "pxa"),
+        ("published", "N", "Pxa"),
+        ("schedule_agreed", "A", "pxa"),
         ("schedule_agreed", "A", "pxa"),
         ("schedule_agreed", "X", "Pxa"),
     ]
