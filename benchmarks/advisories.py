@@ -4,7 +4,7 @@ the job time of one publication, with 10,000 published advisories.
 Issue #7: with 10,000 published advisories, an advisory page and the feeds served from
 cache at ≥ 0.8 x the requests/s of a minimal view (``/healthz``) under the same server;
 publishing one advisory (all formats) under 1 s of job time. (Regenerating every export
-for all 10,000 under 60 s needs ``kakehashi export``, not measured here yet.)
+for all 10,000 under 60 s is timed with ``kakehashi export`` over the same database.)
 
 A child process seeds the throw-away SQLite database before the server starts: one
 advisory published through the real actions (a case with two vendors, approved
@@ -23,6 +23,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 import time
 from datetime import timedelta
 from pathlib import Path
@@ -39,6 +40,7 @@ from benchmarks.server import PROJECT_DIR, Server, running_server
 NAME = "advisories"
 GOAL_RATIO = 0.8
 GOAL_PUBLISH_S = 1.0
+GOAL_EXPORT_S = 60.0
 ADVISORIES = 10_000
 WORKERS = 4
 PUBLISH_SAMPLES = 5
@@ -47,8 +49,10 @@ PUBLISH_SAMPLES = 5
 def run(options: Options) -> Outcome:
     tool = load.select_tool(options.tool)
     seeded: dict[str, Any] = {}
+    seeded_env: dict[str, str] = {}
 
     def seed(env: dict[str, str]) -> None:
+        seeded_env.update(env)
         command = [sys.executable, "-m", "benchmarks.advisories", "--seed"]
         done = subprocess.run(
             command,
@@ -72,6 +76,7 @@ def run(options: Options) -> Outcome:
         checks = _preflight(server, targets, seeded["slug"])
         runs = _rounds(tool, server, targets, options)
         command = list(server.command)
+    export_all = _export_all(seeded_env)
     figures = _medians(runs, targets)
     healthz = figures["healthz"]["requests_per_s"]
     ratio = {name: round(figures[name]["requests_per_s"] / healthz, 3) for name in ("page", "feed")}
@@ -96,11 +101,14 @@ def run(options: Options) -> Outcome:
         "ratio_to_healthz": ratio,
         "ratio_per_round": per_round,
         "publish": publish,
-        "export_all": "not measured: `kakehashi export` does not exist yet",
+        "export_all": export_all,
         "goal": {
             "ratio_at_least": GOAL_RATIO,
             "publish_s_below": GOAL_PUBLISH_S,
-            "met": min(ratio.values()) >= GOAL_RATIO and publish["max_s"] < GOAL_PUBLISH_S,
+            "export_all_s_below": GOAL_EXPORT_S,
+            "met": min(ratio.values()) >= GOAL_RATIO
+            and publish["max_s"] < GOAL_PUBLISH_S
+            and export_all["seconds"] < GOAL_EXPORT_S,
         },
     }
     summary = [
@@ -117,10 +125,32 @@ def run(options: Options) -> Outcome:
         f"goal ≥ {GOAL_RATIO:.2f}",
         f"  publication job (publish_if_due + page, feed, OSV): median {publish['median_s']:.3f} s,"
         f" max {publish['max_s']:.3f} s over {publish['samples']} (goal < {GOAL_PUBLISH_S:g} s)",
-        "  regenerating every export: not measured (`kakehashi export` not built yet)",
+        f"  regenerating every export (`kakehashi export`): {export_all['seconds']:.1f} s for "
+        f"{export_all['files']} files (goal < {GOAL_EXPORT_S:g} s)",
         f"  goal {'met' if data['goal']['met'] else 'NOT met'}",
     ]
     return Outcome(data=data, summary=summary)
+
+
+def _export_all(env: dict[str, str]) -> dict[str, Any]:
+    """Time ``kakehashi export`` over the seeded database (every format, every advisory)."""
+    with tempfile.TemporaryDirectory(prefix="kakehashi-export-") as directory:
+        out = Path(directory) / "site"
+        started = time.perf_counter()
+        done = subprocess.run(
+            [sys.executable, "-m", "kakehashi", "export", "--out", str(out)],
+            cwd=PROJECT_DIR,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=3600,
+            check=False,
+        )
+        seconds = time.perf_counter() - started
+        if done.returncode != 0:
+            raise BenchmarkError(f"kakehashi export failed:\n{done.stderr[-3000:]}")
+        files = sum(1 for path in out.rglob("*") if path.is_file())
+    return {"seconds": round(seconds, 2), "files": files, "report": done.stdout[-2000:]}
 
 
 def _preflight(server: Server, targets: dict[str, str], slug: str) -> dict[str, Any]:

@@ -12,6 +12,9 @@ urlpatterns = [
 ]
 
 urlpatterns += i18n_patterns(
+    # The public advisory pages and feeds first: the most requested URLs resolve at once.
+    path("advisories/", include("kakehashi.advisories.urls")),
+    path("feeds/", include("kakehashi.advisories.feed_urls")),
     path("", include("kakehashi.core.urls")),
     path("accounts/", include("allauth.urls")),
     path("account/", include("kakehashi.accounts.urls")),
@@ -23,8 +26,6 @@ urlpatterns += i18n_patterns(
     path("disclosures/", include("kakehashi.disclosures.urls")),
     path("unreachable/", include("kakehashi.unreachable.urls")),
     path("committee/", include("kakehashi.committee.urls")),
-    path("advisories/", include("kakehashi.advisories.urls")),
-    path("feeds/", include("kakehashi.advisories.feed_urls")),
     path("admin/", admin.site.urls),
     prefix_default_language=True,
 )
