@@ -58,7 +58,10 @@ def _fast_and_isolated(settings, tmp_path):
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     from django.core.cache import cache
 
+    from kakehashi.core import public
+
     cache.clear()
+    public._memo.clear()  # the per-process memo of the public cache's version
 
 
 @pytest.fixture(autouse=True)

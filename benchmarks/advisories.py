@@ -76,7 +76,7 @@ def run(options: Options) -> Outcome:
         checks = _preflight(server, targets, seeded["slug"])
         runs = _rounds(tool, server, targets, options)
         command = list(server.command)
-    export_all = _export_all(seeded_env)
+        export_all = _export_all(seeded_env)  # the database lives as long as the server
     figures = _medians(runs, targets)
     healthz = figures["healthz"]["requests_per_s"]
     ratio = {name: round(figures[name]["requests_per_s"] / healthz, 3) for name in ("page", "feed")}
@@ -282,10 +282,11 @@ def _publish_job(advisory_pk: int) -> float:
     from django.utils import timezone, translation
 
     from kakehashi.advisories.actions import publish_if_due
+    from kakehashi.advisories.exports import current_revisions
     from kakehashi.advisories.exports.osv import osv_document
     from kakehashi.advisories.models import Advisory
     from kakehashi.advisories.presentation import page_context
-    from kakehashi.advisories.views.public import _atom_body
+    from kakehashi.advisories.views.public import atom_document
     from kakehashi.core.public import clear_public_cache
 
     factory = RequestFactory()
@@ -300,8 +301,8 @@ def _publish_job(advisory_pk: int) -> float:
             request = factory.get(f"/{language}/advisories/{advisory.slug}/")
             context = page_context(advisory, revision.content, language)
             render_to_string("advisories/advisory.html", context, request=request)
-            _atom_body(factory.get(f"/{language}/feeds/advisories.atom"), language)
-    osv_document(revision.content, None)
+            atom_document(current_revisions(50), language, f"/{language}/feeds/advisories.atom")
+    osv_document(revision.content, None)  # (CSAF and VULDEF were built and validated by the job)
     return time.perf_counter() - started
 
 
