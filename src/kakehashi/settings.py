@@ -117,6 +117,7 @@ INSTALLED_APPS = [
     "kakehashi.unreachable",
     "kakehashi.committee",
     "kakehashi.advisories",
+    "kakehashi.messaging",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

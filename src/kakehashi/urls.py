@@ -25,6 +25,7 @@ urlpatterns += i18n_patterns(
     path("committee/", include("kakehashi.committee.urls")),
     path("advisories/", include("kakehashi.advisories.urls")),
     path("feeds/", include("kakehashi.advisories.feed_urls")),
+    path("", include("kakehashi.messaging.urls")),  # /messages/…, /notifications/
     path("admin/", admin.site.urls),
     prefix_default_language=True,
 )

@@ -1,0 +1,20 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class ThreadKind(models.TextChoices):
+    GENERAL = "general", _("All participants")
+    VENDOR = "vendor", _("Vendor and coordinator")
+    TOPIC = "topic", _("Topic")
+
+
+class TopicAudience(models.TextChoices):
+    """Who reads a topic thread besides the coordination (always included)."""
+
+    COORDINATION = "coordination", _("Coordination only")
+    VENDORS = "vendors", _("Coordination and all vendors")
+
+
+class NotificationKind(models.TextChoices):
+    MESSAGE = "message", _("New message")
+    MENTION = "mention", _("Mention")
