@@ -20,12 +20,21 @@ from django.utils.translation import gettext as _
 from kakehashi.cases.actions._common import lock_case, require, require_open
 from kakehashi.cases.models import Case, CaseProduct, Vulnerability
 from kakehashi.core import audit
+from kakehashi.core.jobs import enqueue_on_commit
 from kakehashi.core.workflow import ConcurrentChange, InvalidInput
 from kakehashi.intake import files
 
 from .access import ThreadRef, Viewer, readers_of
-from .choices import NotificationKind, ThreadKind, TopicAudience
-from .models import Message, MessageAttachment, MessageVersion, Notification, ReadMarker, Thread
+from .choices import MailFrequency, NotificationKind, ThreadKind, TopicAudience
+from .models import (
+    MailPreference,
+    Message,
+    MessageAttachment,
+    MessageVersion,
+    Notification,
+    ReadMarker,
+    Thread,
+)
 
 MAX_BODY = 50_000
 _MENTION = re.compile(r"(?<![\w@])@([\w.+-]+)")
@@ -132,6 +141,9 @@ def _notify(message: Message, ref: ThreadRef, author: Any) -> int:
         for user in readers
     ]
     Notification.objects.bulk_create(rows, batch_size=500)
+    from .tasks import mail_notifications
+
+    enqueue_on_commit(mail_notifications, notification_ids=[n.pk for n in rows])
     return len(rows)
 
 
@@ -242,3 +254,21 @@ def mark_notifications_read(user: Any) -> int:
     return Notification.objects.filter(user=user, read_at__isnull=True).update(
         read_at=timezone.now()
     )
+
+
+def set_mail_frequency(user: Any, frequency: str, *, via: str = "preferences") -> MailPreference:
+    """How the user hears of notifications by e-mail (at once, daily digest, never)."""
+    if frequency not in MailFrequency.values:
+        raise InvalidInput(_("Choose how often to receive e-mail."))
+    with transaction.atomic():
+        preference, _created = MailPreference.objects.update_or_create(
+            user=user, defaults={"frequency": frequency, "updated_at": timezone.now()}
+        )
+        audit.record(
+            "messaging.mail_frequency",
+            actor=user,
+            actor_label=user.get_username(),
+            subject=preference,
+            data={"frequency": frequency, "via": via},
+        )
+    return preference

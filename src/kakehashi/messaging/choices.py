@@ -18,3 +18,9 @@ class TopicAudience(models.TextChoices):
 class NotificationKind(models.TextChoices):
     MESSAGE = "message", _("New message")
     MENTION = "mention", _("Mention")
+
+
+class MailFrequency(models.TextChoices):
+    IMMEDIATE = "immediate", _("At once, one e-mail per notification")
+    DAILY = "daily", _("Once a day, a digest")
+    NEVER = "never", _("Never (in the portal only)")

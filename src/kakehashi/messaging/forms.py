@@ -3,7 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .choices import TopicAudience
+from .choices import MailFrequency, TopicAudience
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -41,3 +41,11 @@ class TopicForm(forms.Form):
     title = forms.CharField(label=_("Topic"), max_length=200)
     audience = forms.ChoiceField(label=_("Who may read it"), choices=TopicAudience.choices)
     finder_included = forms.BooleanField(label=_("The finder may read and write"), required=False)
+
+
+class MailPreferenceForm(forms.Form):
+    frequency = forms.ChoiceField(
+        label=_("E-mail about new messages"),
+        choices=MailFrequency.choices,
+        help_text=_("The e-mail names the case and links to the thread; it never holds the text."),
+    )

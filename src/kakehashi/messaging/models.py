@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kakehashi.cases.models import Case, CaseProduct, Participant, Vulnerability
 
-from .choices import NotificationKind, ThreadKind, TopicAudience
+from .choices import MailFrequency, NotificationKind, ThreadKind, TopicAudience
 
 
 def new_reply_token() -> str:
@@ -177,6 +177,8 @@ class Notification(models.Model):
     message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
     read_at = models.DateTimeField(null=True, blank=True)
+    # Set when an e-mail (immediate or digest) has told the user; claimed atomically.
+    mailed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-id"]
@@ -184,3 +186,25 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id}: {self.kind} {self.message_id}"
+
+
+class MailPreference(models.Model):
+    """How a user wants to hear of notifications by e-mail. No row: at once."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="mail_preference"
+    )
+    frequency = models.CharField(
+        _("e-mail about new messages"),
+        max_length=10,
+        choices=MailFrequency.choices,
+        default=MailFrequency.IMMEDIATE,
+    )
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("e-mail preference")
+        verbose_name_plural = _("e-mail preferences")
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.frequency}"

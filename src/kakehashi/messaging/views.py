@@ -24,7 +24,9 @@ from kakehashi.intake.downloads import DOWNLOAD_HEADERS, content_disposition
 
 from . import actions
 from .access import access_thread, case_viewer
-from .forms import EditForm, MessageForm, TopicForm
+from .choices import MailFrequency
+from .forms import EditForm, MailPreferenceForm, MessageForm, TopicForm
+from .mail import user_of_token
 from .models import Message, MessageAttachment, Notification, ReadMarker
 from .queries import thread_rows
 
@@ -238,3 +240,27 @@ def notification_count(request: HttpRequest) -> HttpResponse:
 def notifications_read(request: HttpRequest) -> HttpResponse:
     actions.mark_notifications_read(request.user)
     return redirect("messaging:notifications")
+
+
+@login_required
+@require_POST
+def mail_preference(request: HttpRequest) -> HttpResponse:
+    form = MailPreferenceForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Nothing was changed: %(errors)s") % {"errors": _errors(form)})
+    else:
+        actions.set_mail_frequency(_user(request), form.cleaned_data["frequency"])
+        messages.success(request, _("Your e-mail preference was saved."))
+    return redirect("accounts:preferences")
+
+
+def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
+    """The digest's unsubscribe link: GET asks (mail scanners follow links), POST acts.
+    A forged or altered token is a 404 and changes nothing."""
+    user = user_of_token(token)
+    if user is None:
+        raise Http404
+    if request.method == "POST":
+        actions.set_mail_frequency(user, MailFrequency.NEVER, via="unsubscribe link")
+        return render(request, "messaging/unsubscribe.html", {"done": True})
+    return render(request, "messaging/unsubscribe.html", {"done": False})

@@ -60,7 +60,21 @@ def _with_notification(world: World) -> dict[str, object]:
     return {}
 
 
+def _unsubscribe_token(world: World) -> dict[str, object]:
+    from kakehashi.messaging.mail import unsubscribe_token
+
+    return {"token": unsubscribe_token(world.user("psirt"))}
+
+
 SPECS: list[AccessSpec] = [
+    # A digest's unsubscribe link works without signing in: the signed token is the key.
+    AccessSpec(
+        "messaging:unsubscribe",
+        frozenset(),
+        kwargs=_unsubscribe_token,
+        public=True,
+        max_queries=10,
+    ),
     AccessSpec("messaging:notifications", EVERY_ACCOUNT, kwargs=_with_notification, max_queries=12),
     AccessSpec("messaging:notification_count", EVERY_ACCOUNT, max_queries=11),
     AccessSpec(
@@ -76,4 +90,6 @@ SPECS: list[AccessSpec] = [
 COVERED_ELSEWHERE: dict[str, str] = {
     f"messaging:{name}": "messaging/tests/test_threads.py"
     for name in ("open_topic", "post", "edit", "history", "attachment", "notifications_read")
+} | {
+    "messaging:mail_preference": "messaging/tests/test_mail.py",
 }
