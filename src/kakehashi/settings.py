@@ -480,3 +480,8 @@ KAKEHASHI_UNREACHABLE_CONTACT_EMAIL = env("KAKEHASHI_UNREACHABLE_CONTACT_EMAIL")
     DEFAULT_FROM_EMAIL.rsplit("<", 1)[-1].rstrip(">").strip()
 )
 KAKEHASHI_COMMITTEE_OPINION_DAYS = env_int("KAKEHASHI_COMMITTEE_OPINION_DAYS", 30)
+
+# Messaging: the reply address of thread messages sent by e-mail; "{token}" is the thread's
+# unguessable reply token, which inbound mail matches (e.g. "reply+{token}@example.org").
+# Empty: no Reply-To, replies reach the From address.
+KAKEHASHI_REPLY_ADDRESS_TEMPLATE = env("KAKEHASHI_REPLY_ADDRESS_TEMPLATE", "")

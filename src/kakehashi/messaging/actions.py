@@ -24,6 +24,7 @@ from kakehashi.core.jobs import enqueue_on_commit
 from kakehashi.core.workflow import ConcurrentChange, InvalidInput
 from kakehashi.intake import files
 
+from . import outbound
 from .access import ThreadRef, Viewer, readers_of
 from .choices import MailFrequency, NotificationKind, ThreadKind, TopicAudience
 from .models import (
@@ -183,13 +184,19 @@ def post_message(
             )
             ref_now = ThreadRef(ref.case, ref.kind, ref.participant, thread)
             notified = _notify(message, ref_now, actor)
+            mailed = outbound.queue(message, ref_now)
             _advance_marker(thread, actor, message.pk)
             audit.record(
                 "messaging.post",
                 actor=actor,
                 subject=message,
                 case_id=case.pk,
-                data={"thread": thread.key, "attachments": len(stored), "notified": notified},
+                data={
+                    "thread": thread.key,
+                    "attachments": len(stored),
+                    "notified": notified,
+                    "by_mail": mailed,
+                },
             )
     except Exception:
         files.discard(stored)

@@ -24,3 +24,10 @@ class MailFrequency(models.TextChoices):
     IMMEDIATE = "immediate", _("At once, one e-mail per notification")
     DAILY = "daily", _("Once a day, a digest")
     NEVER = "never", _("Never (in the portal only)")
+
+
+class OutboundState(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    SENT = "sent", _("Sent")
+    NO_ADDRESS = "no_address", _("No e-mail address")
+    SKIPPED = "skipped", _("Not sent (vendor left or case closed)")

@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kakehashi.cases.models import Case, CaseProduct, Participant, Vulnerability
 
-from .choices import MailFrequency, NotificationKind, ThreadKind, TopicAudience
+from .choices import MailFrequency, NotificationKind, OutboundState, ThreadKind, TopicAudience
 
 
 def new_reply_token() -> str:
@@ -208,3 +208,29 @@ class MailPreference(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id}: {self.frequency}"
+
+
+class OutboundMail(models.Model):
+    """A message sent by e-mail to a participant without portal access (``outbound``)."""
+
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="outbound")
+    participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="+")
+    state = models.CharField(
+        _("state"), max_length=12, choices=OutboundState.choices, default=OutboundState.QUEUED
+    )
+    encrypted = models.BooleanField(_("encrypted"), default=False)
+    addresses = models.CharField(_("sent to"), max_length=1000, blank=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    last_error = models.CharField(max_length=1000, blank=True)
+
+    class Meta:
+        verbose_name = _("message sent by e-mail")
+        verbose_name_plural = _("messages sent by e-mail")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["message", "participant"], name="outbound_once_per_participant"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.message_id} → {self.participant_id}: {self.state}"

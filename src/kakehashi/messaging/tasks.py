@@ -22,3 +22,12 @@ def mail_notifications(notification_ids: list[int]) -> int:
 def send_digests() -> int:
     """The daily digest of unread notifications (idempotent: each is mailed once)."""
     return mail.send_digests()
+
+
+@task(queue_name="mail")
+@retrying()
+def deliver_outbound(outbound_id: int) -> str:
+    """Send one thread message to one vendor without portal access (idempotent)."""
+    from . import outbound
+
+    return outbound.deliver(outbound_id)

@@ -405,3 +405,10 @@ def test_access_thread_is_the_one_gate(world):
         access_thread(world.user("other_vendor"), case.pk, vendor_key(case, "vendor-a"))
     viewer, ref = access_thread(world.user("psirt"), case.pk, vendor_key(case, "vendor-a"))
     assert viewer.side == "vendor" and ref.thread is None
+
+
+def test_vendor_portal_case_page_links_to_the_messages(world, client_for):
+    case = two_vendor_case(world)
+    page = client_for("psirt").get(reverse("portal:case", kwargs={"case_id": case.pk}))
+    assert page.status_code == 200
+    assert reverse("messaging:case_threads", kwargs={"case_id": case.pk}) in page.content.decode()
