@@ -1,7 +1,11 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
+
+from kakehashi.cases.models import Case, CaseProduct, Vulnerability
 
 from .choices import MailFrequency, TopicAudience
 
@@ -41,6 +45,22 @@ class TopicForm(forms.Form):
     title = forms.CharField(label=_("Topic"), max_length=200)
     audience = forms.ChoiceField(label=_("Who may read it"), choices=TopicAudience.choices)
     finder_included = forms.BooleanField(label=_("The finder may read and write"), required=False)
+    vulnerability = forms.ModelChoiceField(
+        label=_("About the vulnerability"), queryset=Vulnerability.objects.none(), required=False
+    )
+    product = forms.ModelChoiceField(
+        label=_("About the product"), queryset=CaseProduct.objects.none(), required=False
+    )
+
+    def __init__(self, *args: Any, case: Case, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Only this case's vulnerabilities and products can be chosen.
+        vulnerability = self.fields["vulnerability"]
+        product = self.fields["product"]
+        assert isinstance(vulnerability, forms.ModelChoiceField)
+        assert isinstance(product, forms.ModelChoiceField)
+        vulnerability.queryset = Vulnerability.objects.filter(case=case).order_by("number")
+        product.queryset = CaseProduct.objects.filter(case=case).order_by("name")
 
 
 class MailPreferenceForm(forms.Form):

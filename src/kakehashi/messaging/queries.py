@@ -36,7 +36,9 @@ def thread_rows(viewer: Viewer) -> list[ThreadRow]:
     (every current vendor for the coordination, its own for a vendor) and the topics.
     Three queries."""
     threads = list(
-        _with_marker(visible_threads(viewer), viewer.user).select_related("vulnerability")
+        _with_marker(visible_threads(viewer), viewer.user).select_related(
+            "vulnerability", "product"
+        )
     )
     general = next((t for t in threads if t.kind == ThreadKind.GENERAL), None)
     by_participant = {t.participant_id: t for t in threads if t.kind == ThreadKind.VENDOR}

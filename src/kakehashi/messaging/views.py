@@ -57,7 +57,7 @@ def case_threads(request: HttpRequest, case_id: int) -> HttpResponse:
             "viewer": viewer,
             "case": viewer.case,
             "rows": thread_rows(viewer),
-            "topic_form": TopicForm() if viewer.coordinates else None,
+            "topic_form": TopicForm(case=viewer.case) if viewer.coordinates else None,
         },
     )
 
@@ -198,7 +198,7 @@ def open_topic(request: HttpRequest, case_id: int) -> HttpResponse:
     viewer = case_viewer(request.user, case_id)
     if not viewer.coordinates:
         raise Http404
-    form = TopicForm(request.POST)
+    form = TopicForm(request.POST, case=viewer.case)
     back = reverse("messaging:case_threads", kwargs={"case_id": case_id})
     if not form.is_valid():
         messages.error(request, _("Nothing was changed: %(errors)s") % {"errors": _errors(form)})
@@ -209,6 +209,8 @@ def open_topic(request: HttpRequest, case_id: int) -> HttpResponse:
             title=form.cleaned_data["title"],
             audience=form.cleaned_data["audience"],
             finder_included=form.cleaned_data["finder_included"],
+            vulnerability=form.cleaned_data["vulnerability"],
+            product=form.cleaned_data["product"],
         )
     except WorkflowError as error:
         messages.error(request, str(error))

@@ -412,3 +412,39 @@ def test_vendor_portal_case_page_links_to_the_messages(world, client_for):
     page = client_for("psirt").get(reverse("portal:case", kwargs={"case_id": case.pk}))
     assert page.status_code == 200
     assert reverse("messaging:case_threads", kwargs={"case_id": case.pk}) in page.content.decode()
+
+
+def test_topic_about_a_vulnerability_of_the_case(world, client_for):
+    from kakehashi.cases import actions as case_actions
+
+    case = two_vendor_case(world)
+    coordinator = world.user("coordinator")
+    vulnerability = case_actions.add_vulnerability(case, actor=coordinator, title_en="XSS")
+    url = reverse("messaging:open_topic", kwargs={"case_id": case.pk})
+    data = {"title": "Fix review", "audience": "vendors", "vulnerability": vulnerability.pk}
+    client_for("coordinator").post(url, data)
+    topic = Thread.objects.get()
+    assert topic.vulnerability == vulnerability
+    listing = reverse("messaging:case_threads", kwargs={"case_id": case.pk})
+    assert "XSS" in client_for("psirt").get(listing).content.decode()
+
+
+def test_topic_about_another_cases_vulnerability_is_refused(world, client_for):
+    from kakehashi.cases import actions as case_actions
+
+    case = two_vendor_case(world)
+    coordinator = world.user("coordinator")
+    other = case_actions.create_case(
+        actor=coordinator,
+        coordinator_org=world.organisations["coordination"],
+        title_en="Another case",
+    )
+    foreign = case_actions.add_vulnerability(other, actor=coordinator, title_en="Other flaw")
+    url = reverse("messaging:open_topic", kwargs={"case_id": case.pk})
+    data = {"title": "Wrong", "audience": "vendors", "vulnerability": foreign.pk}
+    response = client_for("coordinator").post(url, data, follow=True)
+    assert b"Nothing was changed" in response.content
+    assert not Thread.objects.exists()
+    viewer = case_viewer(coordinator, case.pk)
+    with pytest.raises(InvalidInput, match="not one of this case"):
+        actions.open_topic(viewer, title="Wrong", audience="vendors", vulnerability=foreign)
