@@ -117,6 +117,7 @@ INSTALLED_APPS = [
     "kakehashi.unreachable",
     "kakehashi.committee",
     "kakehashi.advisories",
+    "kakehashi.messaging",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -498,3 +499,7 @@ if KAKEHASHI_CSAF_PUBLISHER_CATEGORY not in {
         "KAKEHASHI_CSAF_PUBLISHER_CATEGORY must be one of coordinator, discoverer, other, "
         "translator, user, vendor."
     )
+# Messaging: the reply address of thread messages sent by e-mail; "{token}" is the thread's
+# unguessable reply token, which inbound mail matches (e.g. "reply+{token}@example.org").
+# Empty: no Reply-To, replies reach the From address.
+KAKEHASHI_REPLY_ADDRESS_TEMPLATE = env("KAKEHASHI_REPLY_ADDRESS_TEMPLATE", "")

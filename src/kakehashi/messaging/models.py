@@ -1,0 +1,236 @@
+"""Case threads and their messages, per-user read markers and notifications.
+
+The general thread and each vendor's private thread exist once per case (and per
+vendor); they are created by the first message posted to them (``actions``), so a case
+with a thousand silent vendors holds no empty rows. Message text is never shown raw:
+it is rendered through ``core.markdown``.
+"""
+
+from __future__ import annotations
+
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from kakehashi.cases.models import Case, CaseProduct, Participant, Vulnerability
+
+from .choices import MailFrequency, NotificationKind, OutboundState, ThreadKind, TopicAudience
+
+
+def new_reply_token() -> str:
+    # 32 random bytes: the token names the thread in reply addresses (inbound mail).
+    return secrets.token_urlsafe(32)
+
+
+class Thread(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="threads")
+    kind = models.CharField(_("kind"), max_length=10, choices=ThreadKind.choices)
+    participant = models.ForeignKey(
+        Participant, null=True, blank=True, on_delete=models.CASCADE, related_name="threads"
+    )
+    title = models.CharField(_("topic"), max_length=200, blank=True)
+    audience = models.CharField(
+        _("audience"),
+        max_length=16,
+        choices=TopicAudience.choices,
+        default=TopicAudience.COORDINATION,
+    )
+    finder_included = models.BooleanField(_("the finder may read and write"), default=False)
+    vulnerability = models.ForeignKey(
+        Vulnerability, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    product = models.ForeignKey(
+        CaseProduct, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reply_token = models.CharField(max_length=64, unique=True, default=new_reply_token)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    last_message_at = models.DateTimeField(null=True, blank=True)
+    last_message_id = models.PositiveBigIntegerField(default=0)
+    message_count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("thread")
+        verbose_name_plural = _("threads")
+        ordering = ["kind", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case"], condition=Q(kind="general"), name="thread_one_general_per_case"
+            ),
+            models.UniqueConstraint(
+                fields=["participant"],
+                condition=Q(kind="vendor"),
+                name="thread_one_private_per_vendor",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id}/{self.key}"
+
+    @property
+    def key(self) -> str:
+        if self.kind == ThreadKind.VENDOR:
+            return f"vendor-{self.participant_id}"
+        if self.kind == ThreadKind.TOPIC:
+            return f"topic-{self.pk}"
+        return "general"
+
+
+class Message(models.Model):
+    """One message; ``body`` is the current text, ``MessageVersion`` keeps every one."""
+
+    thread = models.ForeignKey(Thread, on_delete=models.CASCADE, related_name="messages")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    body = models.TextField(_("message"))
+    quoted = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    edited_at = models.DateTimeField(null=True, blank=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        verbose_name = _("message")
+        verbose_name_plural = _("messages")
+        ordering = ["id"]
+        indexes = [models.Index(fields=["thread", "id"])]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} in {self.thread_id}"
+
+
+class MessageVersion(models.Model):
+    """Append-only: the text of each version of a message, the first one included."""
+
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField()
+    body = models.TextField()
+    written_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    written_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["message", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["message", "number"], name="message_version_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.message_id} v{self.number}"
+
+
+class MessageAttachment(models.Model):
+    """A file on a message; stored and checked like a report attachment (intake.files)."""
+
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="attachments")
+    storage_key = models.CharField(max_length=100, unique=True)
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    size = models.PositiveBigIntegerField(_("size"))
+    filename = models.CharField(_("file name"), max_length=255)
+    detected_type = models.CharField(_("detected type"), max_length=100)
+    scan_label = models.CharField(_("scan"), max_length=16)
+    scan_detail = models.CharField(_("scanner said"), max_length=200, blank=True)
+    quarantined = models.BooleanField(_("quarantined"), default=False)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.filename
+
+
+class ReadMarker(models.Model):
+    """How far one user has read one thread: the id of the last message seen. One row
+    per (thread, user), so unread state costs nothing per message and survives paging."""
+
+    thread = models.ForeignKey(Thread, on_delete=models.CASCADE, related_name="markers")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    last_read_id = models.PositiveBigIntegerField(default=0)
+    first_read_at = models.DateTimeField(default=timezone.now)
+    read_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["thread", "user"], name="read_marker_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}@{self.thread_id}:{self.last_read_id}"
+
+
+class Notification(models.Model):
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=NotificationKind.choices)
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="+")
+    thread = models.ForeignKey(Thread, on_delete=models.CASCADE, related_name="+")
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    read_at = models.DateTimeField(null=True, blank=True)
+    # Set when an e-mail (immediate or digest) has told the user; claimed atomically.
+    mailed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+        indexes = [models.Index(fields=["user", "read_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.kind} {self.message_id}"
+
+
+class MailPreference(models.Model):
+    """How a user wants to hear of notifications by e-mail. No row: at once."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="mail_preference"
+    )
+    frequency = models.CharField(
+        _("e-mail about new messages"),
+        max_length=10,
+        choices=MailFrequency.choices,
+        default=MailFrequency.IMMEDIATE,
+    )
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("e-mail preference")
+        verbose_name_plural = _("e-mail preferences")
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.frequency}"
+
+
+class OutboundMail(models.Model):
+    """A message sent by e-mail to a participant without portal access (``outbound``)."""
+
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="outbound")
+    participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="+")
+    state = models.CharField(
+        _("state"), max_length=12, choices=OutboundState.choices, default=OutboundState.QUEUED
+    )
+    encrypted = models.BooleanField(_("encrypted"), default=False)
+    addresses = models.CharField(_("sent to"), max_length=1000, blank=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    last_error = models.CharField(max_length=1000, blank=True)
+
+    class Meta:
+        verbose_name = _("message sent by e-mail")
+        verbose_name_plural = _("messages sent by e-mail")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["message", "participant"], name="outbound_once_per_participant"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.message_id} → {self.participant_id}: {self.state}"

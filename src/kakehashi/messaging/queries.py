@@ -1,0 +1,127 @@
+"""Read-side queries with a fixed number of SQL statements, whatever the size."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.db.models import OuterRef, Subquery
+from django.db.models.functions import Coalesce
+
+from kakehashi.cases.models import Participant
+
+from .access import Viewer, visible_threads
+from .choices import ThreadKind
+from .models import ReadMarker, Thread
+
+
+@dataclass
+class ThreadRow:
+    key: str
+    kind: str
+    title: str
+    participant: Participant | None
+    thread: Thread | None
+    unread: bool
+
+
+def _with_marker(threads: Any, user: Any) -> Any:
+    marker = ReadMarker.objects.filter(thread=OuterRef("pk"), user=user)
+    return threads.annotate(read_up_to=Coalesce(Subquery(marker.values("last_read_id")[:1]), 0))
+
+
+def thread_rows(viewer: Viewer) -> list[ThreadRow]:
+    """The viewer's threads of the case: the general thread, the private vendor threads
+    (every current vendor for the coordination, its own for a vendor) and the topics.
+    Three queries."""
+    threads = list(
+        _with_marker(visible_threads(viewer), viewer.user).select_related(
+            "vulnerability", "product"
+        )
+    )
+    general = next((t for t in threads if t.kind == ThreadKind.GENERAL), None)
+    by_participant = {t.participant_id: t for t in threads if t.kind == ThreadKind.VENDOR}
+
+    def row(key: str, kind: str, title: str, thread: Thread | None, p: Any = None) -> ThreadRow:
+        unread = thread is not None and thread.last_message_id > getattr(thread, "read_up_to", 0)
+        return ThreadRow(key, kind, title, p, thread, unread)
+
+    rows: list[ThreadRow] = []
+    if viewer.side != "finder":
+        rows.append(row("general", ThreadKind.GENERAL, "", general))
+    vendors: list[Participant] = []
+    if viewer.side == "coordination":
+        vendors = list(
+            Participant.objects.vendors().filter(case=viewer.case).select_related("organisation")
+        )
+    elif viewer.side == "vendor" and viewer.participant is not None:
+        vendors = [viewer.participant]
+    for p in vendors:
+        rows.append(row(f"vendor-{p.pk}", ThreadKind.VENDOR, "", by_participant.get(p.pk), p))
+    for t in threads:
+        if t.kind == ThreadKind.TOPIC:
+            rows.append(row(t.key, ThreadKind.TOPIC, t.title, t))
+    return rows
+
+
+@dataclass
+class VendorActivity:
+    key: str
+    participant: Participant
+    notified_at: datetime | None
+    seen_at: datetime | None
+    acknowledged_at: datetime | None
+    last_answer_at: datetime | None
+
+
+def vendor_activity(
+    case: Any, participants: list[Participant] | None = None
+) -> list[VendorActivity]:
+    """Per vendor: notified, seen (first opened its thread or the general thread),
+    acknowledged, last answer (its last message). Three queries, given the case's
+    participants (the case page has them already)."""
+    from django.db.models import Max, Min
+
+    from kakehashi.accounts.models import Membership
+
+    from .models import Message
+
+    if participants is None:
+        participants = list(Participant.objects.vendors().filter(case=case))
+    vendors = [p for p in participants if p.role == "vendor" and p.removed_at is None]
+    organisations = {p.organisation_id for p in vendors if p.organisation_id}
+    members: dict[int, int] = dict(
+        Membership.objects.filter(organisation_id__in=organisations).values_list(
+            "user_id", "organisation_id"
+        )
+    )
+    seen: dict[int, datetime] = {}
+    for user_id, first in (
+        ReadMarker.objects.filter(thread__case=case, user_id__in=members)
+        .values("user_id")
+        .annotate(first=Min("first_read_at"))
+        .values_list("user_id", "first")
+    ):
+        org = members[user_id]
+        seen[org] = min(first, seen.get(org, first))
+    answered: dict[int, datetime] = {}
+    for user_id, last in (
+        Message.objects.filter(thread__case=case, author_id__in=members)
+        .values("author_id")
+        .annotate(last=Max("created_at"))
+        .values_list("author_id", "last")
+    ):
+        org = members[user_id]
+        answered[org] = max(last, answered.get(org, last))
+    return [
+        VendorActivity(
+            key=f"vendor-{p.pk}",
+            participant=p,
+            notified_at=p.notified_at,
+            seen_at=seen.get(p.organisation_id or 0),
+            acknowledged_at=p.acknowledged_at,
+            last_answer_at=answered.get(p.organisation_id or 0),
+        )
+        for p in vendors
+    ]

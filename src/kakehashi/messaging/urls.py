@@ -1,0 +1,31 @@
+from django.urls import path
+
+from . import views
+
+app_name = "messaging"
+urlpatterns = [
+    path("notifications/", views.notifications, name="notifications"),
+    path("notifications/count/", views.notification_count, name="notification_count"),
+    path("notifications/read/", views.notifications_read, name="notifications_read"),
+    path("notifications/e-mail/", views.mail_preference, name="mail_preference"),
+    path("notifications/unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
+    path("messages/cases/<int:case_id>/", views.case_threads, name="case_threads"),
+    path("messages/cases/<int:case_id>/topics/", views.open_topic, name="open_topic"),
+    path("messages/cases/<int:case_id>/<str:key>/", views.thread, name="thread"),
+    path("messages/cases/<int:case_id>/<str:key>/post/", views.post, name="post"),
+    path(
+        "messages/cases/<int:case_id>/<str:key>/<int:message_id>/edit/",
+        views.edit,
+        name="edit",
+    ),
+    path(
+        "messages/cases/<int:case_id>/<str:key>/<int:message_id>/history/",
+        views.history,
+        name="history",
+    ),
+    path(
+        "messages/cases/<int:case_id>/<str:key>/files/<int:attachment_id>/",
+        views.attachment,
+        name="attachment",
+    ),
+]
