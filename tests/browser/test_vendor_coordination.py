@@ -57,10 +57,18 @@ def _new_case() -> Case:
     return Case.objects.get(pk=case.pk)
 
 
+def submit(page: Page, button: Any) -> None:
+    """Click a form's button and wait until the answer has loaded: the live server and
+    the test share the in-memory database, so the test reads it only between requests."""
+    with page.expect_navigation():
+        button.click()
+    page.wait_for_load_state("load")
+
+
 def _add_from_search(page: Page, case: Case, query: str, vendor: str) -> None:
     page.goto(f"/ja/vendors/cases/{case.pk}/find/?q={query}")
     page.locator("#vendor-results tr", has_text=vendor).locator("input[type=checkbox]").check()
-    page.get_by_role("button", name=ja("Add the chosen vendors to the case")).click()
+    submit(page, page.get_by_role("button", name=ja("Add the chosen vendors to the case")))
     expect(page.locator("#vendor-notices")).to_contain_text(vendor)
 
 
@@ -80,7 +88,7 @@ def test_find_notify_agree_and_judge_a_silent_vendor(
     _add_from_search(page, case, "ルーター", "さくらネットワーク機器株式会社")
     _add_from_search(page, case, "NAS", "Northwind Appliances Inc.")
     page.goto(f"/ja/cases/{case.pk}/")
-    page.get_by_role("button", name=ja("Notify every vendor not yet notified")).click()
+    submit(page, page.get_by_role("button", name=ja("Notify every vendor not yet notified")))
     run_pending_jobs()  # the worker's part: render, sign, send, record the attempts
     assert VendorNotice.objects.filter(case=case, state="sent").count() == 2
     assert {m.to[0] for m in mail.outbox} >= {"psirt@sakura.example", "security@northwind.example"}
@@ -94,7 +102,7 @@ def test_find_notify_agree_and_judge_a_silent_vendor(
     vendor = new_page(locale="en-US")
     sign_in(vendor, "psirt")
     vendor.goto(f"/en/portal/cases/{case.pk}/")
-    vendor.get_by_role("button", name=en("Acknowledge the notice")).click()
+    submit(vendor, vendor.get_by_role("button", name=en("Acknowledge the notice")))
     wanted = timezone.localtime(case.target_publication_at + timedelta(days=14)).replace(
         second=0, microsecond=0
     )
@@ -102,10 +110,10 @@ def test_find_notify_agree_and_judge_a_silent_vendor(
     vendor.locator("textarea[name=schedule-reason]").fill(
         "The fix needs two more weeks of testing."
     )
-    vendor.get_by_role("button", name=en("Send the request")).click()
+    submit(vendor, vendor.get_by_role("button", name=en("Send the request")))
     expect(vendor.locator("body")).to_contain_text("two more weeks")
     page.goto(f"/ja/cases/{case.pk}/")
-    page.get_by_role("button", name=ja("Grant")).first.click()
+    submit(page, page.get_by_role("button", name=ja("Grant")).first)
     case.refresh_from_db()
     assert case.target_publication_at == wanted
 
@@ -128,7 +136,7 @@ def test_find_notify_agree_and_judge_a_silent_vendor(
     )
     chooser = listing_form.locator("select").first
     chooser.select_option(chooser.locator("option", has_text="Northwind").get_attribute("value"))
-    listing_form.get_by_role("button", name=ja("List as unreachable")).click()
+    submit(page, listing_form.get_by_role("button", name=ja("List as unreachable")))
     expect(page.locator("#unreachable")).to_contain_text("DID#")
     listing = UnreachableListing.objects.get(participant=northwind)
     public = new_page(locale="en-US")
@@ -144,7 +152,9 @@ def test_find_notify_agree_and_judge_a_silent_vendor(
         has=page.get_by_role("button", name=ja("Declare coordination impossible (調整不能)")),
     )
     declare.locator("textarea").fill("メール、Web フォーム、郵送のいずれにも 7 か月応答がない。")
-    declare.get_by_role("button", name=ja("Declare coordination impossible (調整不能)")).click()
+    submit(
+        page, declare.get_by_role("button", name=ja("Declare coordination impossible (調整不能)"))
+    )
     committee_file = CommitteeFile.objects.get(case=case)
 
     # 4. The coordinator puts the draft publication text in the file (Japanese); the
@@ -154,7 +164,7 @@ def test_find_notify_agree_and_judge_a_silent_vendor(
     draft = page.locator("form", has=page.get_by_role("button", name=record_draft))
     draft.locator("textarea").nth(0).fill("Northwind NAS にはパストラバーサルの脆弱性があります。")
     draft.locator("textarea").nth(1).fill("Northwind NAS has a path traversal vulnerability.")
-    draft.get_by_role("button", name=record_draft).click()
+    submit(page, draft.get_by_role("button", name=record_draft))
     expect(page.locator("main")).to_contain_text("Northwind NAS has a path traversal")
     member = new_page(locale="en-US")
     sign_in(member, "committee")
@@ -168,12 +178,12 @@ def test_find_notify_agree_and_judge_a_silent_vendor(
         form.locator("select").nth(0).select_option(index=criterion)
         form.locator("select").nth(1).select_option("yes")
         form.locator("textarea").fill(f"Criterion {criterion + 1} is met on the file.")
-        form.get_by_role("button", name=record_assessment).click()
+        submit(member, form.get_by_role("button", name=record_assessment))
     record_decision = en("Record the decision")
     decision = member.locator("form", has=member.get_by_role("button", name=record_decision))
     decision.locator("select").select_option("publish")
     decision.locator("textarea").fill("Every criterion is met; users cannot learn of it otherwise.")
-    decision.get_by_role("button", name=record_decision).click()
+    submit(member, decision.get_by_role("button", name=record_decision))
     screenshot(member, "issue5-committee-en.png")
     assert Decision.objects.get(file=committee_file).outcome == "publish"
 
