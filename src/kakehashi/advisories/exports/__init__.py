@@ -95,21 +95,21 @@ def _csaf_json(data: Any) -> bytes:
 
 def _csaf(revisions: Sequence[AdvisoryRevision]) -> Iterable[File]:
     """The CSAF 2.0 documents per advisory and the whole provider tree, byte for byte as
-    the site serves them (the tree covers published advisories, not withdrawn ones)."""
+    the site serves them (published advisories, not withdrawn ones), each document
+    built once."""
     from . import csaf_tree
 
-    for revision in revisions:
-        advisory = revision.advisory
-        if advisory.state != "published":
-            continue
-        for name, language in (("csaf", ""), ("csaf_en", "en"), ("csaf_ja", "ja")):
-            found = csaf_tree.advisory_document(advisory, language)
-            if found is not None:
-                yield _path(f"exports:{name}", slug=advisory.slug), found.body
-    entries = csaf_tree.documents()  # the listing (without bodies), in the site's order
+    entries = []
     for revision in csaf_tree.current_revisions():
-        for entry in csaf_tree.tree_documents(revision):
+        built = csaf_tree.build_documents(revision)
+        if not built:
+            continue
+        slug = built[0].slug
+        yield _path("exports:csaf", slug=slug), built[0].body
+        for entry in built:
+            yield _path(f"exports:csaf_{entry.language}", slug=slug), entry.body
             yield from _csaf_tree_file(entry)
+        entries += built
     yield _path("exports:csaf_index"), csaf_tree.index_txt(entries).encode("utf-8")
     yield _path("exports:csaf_changes"), csaf_tree.changes_csv(entries).encode("utf-8")
     yield _path("exports:csaf_feed"), _csaf_json(csaf_tree.rolie_feed(entries))

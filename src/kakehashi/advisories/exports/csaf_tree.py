@@ -74,7 +74,9 @@ def document_url(tracking_id: str, year: str) -> str:
 
 
 def _serialise(document: dict[str, Any]) -> bytes:
-    return (json.dumps(document, ensure_ascii=False, indent=2) + "\n").encode()
+    """Compact JSON (the C encoder: ten thousand documents export in seconds, where an
+    indented dump takes minutes); its SHA-512 and signature cover exactly these bytes."""
+    return (json.dumps(document, ensure_ascii=False, separators=(",", ":")) + "\n").encode()
 
 
 # A revision never changes: its documents are cached under the revision, with what
@@ -88,7 +90,7 @@ def _keys(revision_pk: int, number: int) -> tuple[str, str]:
     return f"csaf-meta:{suffix}", f"csaf-body:{suffix}"
 
 
-def _build(revision: AdvisoryRevision) -> list[TreeDocument]:
+def _build(revision: AdvisoryRevision, *, store: bool = True) -> list[TreeDocument]:
     content = revision.content
     year = content["published_at"][:4]
     languages = document_languages(content)
@@ -113,6 +115,8 @@ def _build(revision: AdvisoryRevision) -> list[TreeDocument]:
                 body=_serialise(document),
             )
         )
+    if not store:  # a one-off pass over everything (``kakehashi export``)
+        return built
     meta_key, body_key = _keys(revision.pk, revision.number)
     cache.set_many(
         {
@@ -122,6 +126,11 @@ def _build(revision: AdvisoryRevision) -> list[TreeDocument]:
         DOCUMENT_CACHE_SECONDS,
     )
     return built
+
+
+def build_documents(revision: AdvisoryRevision) -> list[TreeDocument]:
+    """The revision's documents built afresh, without touching the cache."""
+    return _build(revision, store=False)
 
 
 def tree_documents(revision: AdvisoryRevision) -> list[TreeDocument]:
