@@ -15,8 +15,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from kakehashi.core.perform import perform
 from kakehashi.core.workflow import ConcurrentChange, WorkflowError
-from kakehashi.vendors.views._common import perform
 
 from . import actions, services
 from . import corpus as cve_corpus

@@ -9,10 +9,9 @@ from collections.abc import Callable
 from typing import Any
 
 from django import forms as django_forms
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -21,7 +20,7 @@ from kakehashi.cases import actions
 from kakehashi.cases.access import access_participation, vendor_participations
 from kakehashi.cases.choices import EmbargoAnswer
 from kakehashi.cases.models import Participant, VendorStatus
-from kakehashi.core.workflow import ConcurrentChange, WorkflowError
+from kakehashi.core.perform import perform
 
 from . import forms
 from .queries import PortalCase, portal_case
@@ -131,24 +130,15 @@ def _perform(
     *,
     anchor: str,
 ) -> HttpResponse:
-    """Run ``action`` if ``form`` is valid; otherwise, or when the action refuses, the
-    page again with the form and the reason (400, or 409 for a stale version)."""
-    status = 400
-    if form.is_valid():
-        try:
-            success = action()
-        except WorkflowError as error:
-            form.add_error(None, str(error))
-            messages.error(request, str(error))
-            status = 409 if isinstance(error, ConcurrentChange) else 400
-        else:
-            messages.success(request, success)
-            url = reverse("portal:case", kwargs={"case_id": participation.case_id})
-            return redirect(f"{url}#{anchor}")
-    else:
-        messages.error(request, _("Nothing was changed: correct the form below."))
-    fresh = access_participation(request.user, participation.case_id)
-    return render_portal(request, fresh, bound={str(form.prefix): form}, status=status)
+    """``core.perform`` on the portal case page (the page again, as it now is, when the
+    form or the action refuses)."""
+    url = reverse("portal:case", kwargs={"case_id": participation.case_id})
+
+    def again(bound_form: django_forms.Form) -> HttpResponse:
+        fresh = access_participation(request.user, participation.case_id)
+        return render_portal(request, fresh, bound={str(bound_form.prefix): bound_form})
+
+    return perform(request, form, action, success_url=f"{url}#{anchor}", render_again=again)
 
 
 def _participation(request: HttpRequest, case_id: int) -> Participant:

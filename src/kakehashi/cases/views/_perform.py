@@ -12,13 +12,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
 from django.urls import reverse
-from django.utils.translation import gettext as _
 
-from kakehashi.core.workflow import ConcurrentChange, WorkflowError
+from kakehashi.core.perform import perform as core_perform
+from kakehashi.core.workflow import ConcurrentChange
 
 from ..access import access_case
 from ..forms import CaseActionForm
@@ -49,27 +49,18 @@ def perform(
     *,
     anchor: str,
 ) -> HttpResponse:
-    """Run ``action`` (which returns the success message) if ``form`` is valid."""
-    status = 400
-    if form.is_valid():
-        try:
-            success = action()
-        except WorkflowError as error:
-            form.add_error(None, str(error))
-            messages.error(request, str(error))
-            status = 409 if isinstance(error, ConcurrentChange) else 400
-        else:
-            if success:
-                messages.success(request, success)
-            return redirect(case_url(case, anchor))
-    else:
-        messages.error(request, _("Nothing was changed: correct the form below."))
+    """``core.perform`` on the case page: when the form or the action refuses, the page
+    again as the case now is (the failed action may have touched objects in memory)."""
     from .pages import render_case_page
 
-    # The failed action may have touched the objects in memory: read the case again.
-    fresh = access_case(request.user, case.pk)
-    form.show_revision(fresh.revision)
-    return render_case_page(request, fresh, bound={str(form.prefix): form}, status=status)
+    def again(bound_form: forms.Form) -> HttpResponse:
+        fresh = access_case(request.user, case.pk)
+        form.show_revision(fresh.revision)
+        return render_case_page(request, fresh, bound={str(bound_form.prefix): bound_form})
+
+    return core_perform(
+        request, form, action, success_url=case_url(case, anchor), render_again=again
+    )
 
 
 def warn(request: HttpRequest, warnings: list[Any]) -> None:

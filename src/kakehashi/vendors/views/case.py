@@ -18,13 +18,13 @@ from kakehashi.cases.access import access_case
 from kakehashi.cases.forms import CaseActionForm
 from kakehashi.cases.models import Case
 from kakehashi.cases.views._perform import case_url, perform, viewer_zone
+from kakehashi.core.perform import perform as perform_here
 
 from .. import forms, notify
 from ..models import VendorProfile
 from ..notify import usable_keys_of
 from ..rules import individually_registered
 from ..search import find_groups, find_vendors
-from ._common import perform as perform_here
 from .registry import MATCHED_ON
 
 ANCHOR = "vendor-notices"

@@ -11,11 +11,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from kakehashi.core.access import require_desk_staff
+from kakehashi.core.perform import perform
 
 from .. import actions, forms
 from ..access import access_group, maintains_registry
 from ..models import VendorGroup
-from ._common import perform
 
 
 @login_required

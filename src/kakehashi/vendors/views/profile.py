@@ -14,10 +14,11 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from kakehashi.core.perform import perform
+
 from .. import actions, forms
 from ..access import access_profile_of, maintains_registry
 from ..models import VendorProfile
-from ._common import perform
 
 # The page's forms, by prefix: an invalid one is shown again, bound, in its place.
 FORMS: dict[str, type[django_forms.Form]] = {

@@ -15,12 +15,12 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from kakehashi.core.access import require_desk_staff
+from kakehashi.core.perform import perform
 
 from .. import actions, forms
 from ..access import maintains_registry
 from ..models import VendorProfile
 from ..search import find_groups, find_vendors
-from ._common import perform
 
 PAGE_SIZE = 50
 

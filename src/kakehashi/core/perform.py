@@ -1,10 +1,10 @@
-"""What every registry screen shares: finding the entry named in the URL through
-``vendors.access``, and how an action endpoint behaves.
+"""How a POST action endpoint behaves (post/redirect/get), for every app's screens.
 
-Valid form → exactly one action → redirect with a message (post/redirect/get). Invalid
-form or a refusal (``WorkflowError``, whose text is a translated message) → the page
-again with status 400, the form still filled in and the reason shown; the action's
-transaction rolled back, so nothing changed.
+Valid form → exactly one action → redirect with the action's success message. Invalid
+form, or a refusal from the action (``WorkflowError``, whose text is translated) → the
+page again with the form still filled in and the reason shown: 400, or 409 when the
+refusal is a stale version (``ConcurrentChange``). The action's transaction rolled back,
+so nothing changed.
 """
 
 from __future__ import annotations
@@ -17,29 +17,32 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 
-from kakehashi.core.workflow import WorkflowError
+from .workflow import ConcurrentChange, WorkflowError
 
 
 def perform(
     request: HttpRequest,
     form: forms.Form,
-    action: Callable[[], str],
+    action: Callable[[], str | None],
     *,
     success_url: str,
     render_again: Callable[[forms.Form], HttpResponse],
 ) -> HttpResponse:
-    """Run ``action`` (which returns the success message) if ``form`` is valid."""
+    """Run ``action`` (which returns the success message, if any) if ``form`` is valid."""
+    status = 400
     if form.is_valid():
         try:
             success = action()
         except WorkflowError as error:
             form.add_error(None, str(error))
             messages.error(request, str(error))
+            status = 409 if isinstance(error, ConcurrentChange) else 400
         else:
-            messages.success(request, success)
+            if success:
+                messages.success(request, success)
             return redirect(success_url)
     else:
         messages.error(request, _("Nothing was changed: correct the form below."))
     response = render_again(form)
-    response.status_code = 400
+    response.status_code = status
     return response
