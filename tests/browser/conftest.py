@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import threading
 import time
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -18,6 +19,8 @@ import pytest
 from allauth.mfa import app_settings as mfa_settings
 from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 from django.conf import settings as django_settings
+from django.core.servers.basehttp import ThreadedWSGIServer
+from django.test.testcases import LiveServerThread
 from playwright.sync_api import Browser, Page, Playwright, expect, sync_playwright
 
 from kakehashi.core.demo import DEMO_PASSWORD, load_demo, totp_secret_for
@@ -31,6 +34,29 @@ CHROMIUM_ARGS = [
     "--no-first-run",
     "--disable-quic",
 ]
+
+
+class _OneRequestAtATime(ThreadedWSGIServer):
+    """The live server, answering one request at a time.
+
+    On SQLite the test database lives in memory and every request thread shares the test
+    thread's one connection; two requests at once (two browser contexts, or a page still
+    loading while another navigates) then interleave their savepoints on it and one fails
+    with "no such savepoint". Connections stay threaded (keep-alive works); only the
+    application is entered by one request at a time."""
+
+    def set_app(self, application: Any) -> None:
+        lock = threading.Lock()
+
+        def serialised(environ: Any, start_response: Any) -> Any:
+            with lock:
+                return application(environ, start_response)
+
+        super().set_app(serialised)
+
+
+LiveServerThread.server_class = _OneRequestAtATime
+
 # Generous enough for a loaded CI runner; a healthy page answers in well under a second.
 TIMEOUT_MS = 15_000
 
