@@ -25,10 +25,12 @@ def perform(
     form: forms.Form,
     action: Callable[[], str | None],
     *,
-    success_url: str,
+    success_url: str | Callable[[], str],
     render_again: Callable[[forms.Form], HttpResponse],
 ) -> HttpResponse:
-    """Run ``action`` (which returns the success message, if any) if ``form`` is valid."""
+    """Run ``action`` (which returns the success message, if any) if ``form`` is valid.
+
+    ``success_url`` may be a callable, for a page that exists only once the action ran."""
     status = 400
     if form.is_valid():
         try:
@@ -40,7 +42,7 @@ def perform(
         else:
             if success:
                 messages.success(request, success)
-            return redirect(success_url)
+            return redirect(success_url() if callable(success_url) else success_url)
     else:
         messages.error(request, _("Nothing was changed: correct the form below."))
     response = render_again(form)

@@ -13,9 +13,11 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import models, transaction
 from django.utils import timezone
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from kakehashi.accounts.choices import OrganisationKind
+from kakehashi.accounts.actions import invite_member
+from kakehashi.accounts.choices import OrganisationKind, Role
 from kakehashi.accounts.models import Organisation
 from kakehashi.core import audit, pgp
 from kakehashi.core.workflow import GuardFailed, InvalidInput
@@ -69,6 +71,58 @@ def _check_profile_fields(actor: Any, fields: dict[str, Any]) -> None:
     partner = fields.get("coordinating_partner")
     if partner is not None and partner.kind != OrganisationKind.PARTNER_CERT:
         raise InvalidInput(_("The coordinating partner must be a partner CERT."))
+
+
+def register_new_vendor(actor: Any, *, name_ja: str, name_en: str, **profile: Any) -> VendorProfile:
+    """Create a vendor organisation and enter it in the registry, in one step: a vendor
+    first met in a report has no organisation yet, and no portal member to create one."""
+    if not maintains_registry(actor):
+        raise GuardFailed(_("Only the coordinator registers vendors."))
+    name_ja, name_en = name_ja.strip(), name_en.strip()
+    if not name_en:
+        raise InvalidInput(
+            _("Give the vendor's English name: it is used abroad and in CVE records.")
+        )
+    with transaction.atomic():
+        if Organisation.objects.filter(
+            kind=OrganisationKind.VENDOR, name_en__iexact=name_en
+        ).exists():
+            raise InvalidInput(
+                _("A vendor organisation named %(name)s exists already: choose it in the list.")
+                % {"name": name_en}
+            )
+        organisation = Organisation.objects.create(
+            kind=OrganisationKind.VENDOR,
+            slug=_free_slug(name_en),
+            name_ja=name_ja,
+            name_en=name_en,
+        )
+        audit.record(
+            "vendor.organisation_created",
+            actor=actor,
+            subject=organisation,
+            summary=name_en,
+        )
+        return register_vendor(actor, organisation, **profile)
+
+
+def _free_slug(name: str) -> str:
+    base = (slugify(name) or "vendor")[:56]
+    taken = set(Organisation.objects.filter(slug__startswith=base).values_list("slug", flat=True))
+    if base not in taken:
+        return base
+    return next(f"{base}-{n}" for n in range(2, len(taken) + 3) if f"{base}-{n}" not in taken)
+
+
+def invite_vendor_member(
+    actor: Any, profile: VendorProfile, *, email: str, role: str, language: str
+) -> None:
+    """Invite someone into the vendor's organisation: the coordinator brings in a new
+    vendor's first people, the vendor's administrators their colleagues."""
+    _require_editor(actor, profile)
+    if role not in (Role.VENDOR_ADMIN, Role.VENDOR_PSIRT):
+        raise InvalidInput(_("Vendors have administrators and PSIRT members only."))
+    invite_member(actor, profile.organisation, email=email, role=role, language=language)
 
 
 def register_vendor(actor: Any, organisation: Organisation, **profile: Any) -> VendorProfile:

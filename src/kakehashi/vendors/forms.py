@@ -6,10 +6,11 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.forms.models import fields_for_model, model_to_dict
 from django.utils.translation import gettext_lazy as _
 
-from kakehashi.accounts.choices import OrganisationKind
+from kakehashi.accounts.choices import OrganisationKind, Role
 from kakehashi.accounts.models import Organisation
 from kakehashi.cases.forms import CaseActionForm
 from kakehashi.cases.models import Participant
@@ -38,8 +39,19 @@ class SearchForm(forms.Form):
 
 
 class RegisterVendorForm(forms.Form):
+    """An existing vendor organisation, or the names of a new one."""
+
     organisation = forms.ModelChoiceField(
-        label=_("Vendor organisation"), queryset=Organisation.objects.none()
+        label=_("Existing vendor organisation"),
+        queryset=Organisation.objects.none(),
+        required=False,
+        empty_label=_("— a new organisation, named below —"),
+    )
+    name_ja = forms.CharField(
+        label=_("New organisation's name (Japanese)"), max_length=200, required=False
+    )
+    name_en = forms.CharField(
+        label=_("New organisation's name (English)"), max_length=200, required=False
     )
     registration_type = forms.ChoiceField(
         label=_("Registration type"), choices=RegistrationType.choices
@@ -53,6 +65,28 @@ class RegisterVendorForm(forms.Form):
         field.queryset = Organisation.objects.filter(
             kind=OrganisationKind.VENDOR, vendor_profile__isnull=True
         ).order_by("name_en")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        named = bool(data.get("name_ja", "").strip() or data.get("name_en", "").strip())
+        if data.get("organisation") is not None and named:
+            raise forms.ValidationError(
+                _("Choose an existing organisation or name a new one, not both.")
+            )
+        if data.get("organisation") is None and not named and "organisation" not in self.errors:
+            raise forms.ValidationError(
+                _("Choose an existing vendor organisation or give the new one's names.")
+            )
+        return data
+
+
+class InviteVendorMemberForm(forms.Form):
+    email = forms.EmailField(label=_("E-mail address"))
+    role = forms.ChoiceField(
+        label=_("Role"),
+        choices=[(r.value, r.label) for r in (Role.VENDOR_ADMIN, Role.VENDOR_PSIRT)],
+    )
+    language = forms.ChoiceField(label=_("Language of the invitation"), choices=settings.LANGUAGES)
 
 
 class ProfileForm(forms.Form):

@@ -23,6 +23,7 @@ urlpatterns = [
         name="remove_contact",
     ),
     path("registry/<int:organisation_id>/keys/", views.add_key, name="add_key"),
+    path("registry/<int:organisation_id>/members/", views.invite_member, name="invite_member"),
     path("registry/<int:organisation_id>/keys/withdraw/", views.withdraw_key, name="withdraw_key"),
     path("registry/<int:organisation_id>/products/", views.add_product, name="add_product"),
     path(

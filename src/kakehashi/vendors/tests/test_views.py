@@ -124,6 +124,110 @@ def test_registering_twice_or_a_non_vendor_is_refused(world, client_for, profile
     assert VendorProfile.objects.count() == 1
 
 
+def test_coordinator_registers_a_new_organisation_in_one_step(world, client_for):
+    response = post(
+        client_for("coordinator"),
+        "register",
+        None,
+        "",
+        {"name_ja": "北風ソフト", "name_en": "Kitakaze Soft", "registration_type": "general"},
+    )
+    profile = VendorProfile.objects.get(organisation__name_en="Kitakaze Soft")
+    assert response.status_code == 302
+    assert response["Location"] == url("profile", profile)
+    organisation = profile.organisation
+    assert (organisation.kind, organisation.name_ja, organisation.slug) == (
+        "vendor",
+        "北風ソフト",
+        "kitakaze-soft",
+    )
+    assert AuditEvent.objects.filter(action="vendor.organisation_created").count() == 1
+
+
+@pytest.mark.parametrize(
+    ("data", "reason"),
+    [
+        ({}, "Choose an existing vendor organisation or give the new one"),
+        ({"name_ja": "北風ソフト"}, "Give the vendor's English name"),
+        ({"name_en": "vendor a"}, "A vendor organisation named vendor a exists already"),
+        ({"name_en": "X", "organisation": "vendor-a"}, "not both"),
+    ],
+)
+def test_a_new_organisation_needs_an_unused_english_name(world, client_for, data, reason):
+    from kakehashi.accounts.models import Organisation
+
+    data = dict(data, registration_type="general")
+    if "organisation" in data:
+        data["organisation"] = world.organisations[data["organisation"]].pk
+    before = Organisation.objects.count()
+    response = post(client_for("coordinator"), "register", None, "", data)
+    assert response.status_code == 400
+    assert reason in response.content.decode().replace("&#x27;", "'")
+    assert Organisation.objects.count() == before
+    assert not VendorProfile.objects.exists()
+
+
+@pytest.mark.parametrize("persona", ["coordinator", "vendoradmin"])
+def test_coordinator_and_vendor_admin_invite_vendor_members(
+    client_for, profile_a, persona, django_capture_on_commit_callbacks
+):
+    from django.core import mail
+
+    from kakehashi.accounts.models import Invitation
+    from kakehashi.core.testing import run_pending_jobs
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = post(
+            client_for(persona),
+            "invite_member",
+            profile_a,
+            "member",
+            {"email": "Ops@Vendor-A.test", "role": "vendor_admin", "language": "ja"},
+        )
+    run_pending_jobs()
+    assert response.status_code == 302
+    assert response["Location"].endswith("#members")
+    invitation = Invitation.objects.get()
+    assert (invitation.organisation_id, invitation.email, invitation.role) == (
+        profile_a.organisation_id,
+        "ops@vendor-a.test",
+        "vendor_admin",
+    )
+    assert mail.outbox[-1].to == ["ops@vendor-a.test"]
+    assert "/ja/" in mail.outbox[-1].body  # the invitation follows the chosen language
+    page = client_for(persona).get(url("profile", profile_a)).content.decode()
+    assert "ops@vendor-a.test" in page
+
+
+@pytest.mark.parametrize("persona", DENIED)
+def test_others_may_not_invite_vendor_members(client_for, profile_a, persona):
+    from kakehashi.accounts.models import Invitation
+
+    response = post(
+        client_for(persona),
+        "invite_member",
+        profile_a,
+        "member",
+        {"email": "x@example.test", "role": "vendor_psirt", "language": "en"},
+    )
+    assert response.status_code == 404
+    assert not Invitation.objects.exists()
+
+
+def test_only_vendor_roles_can_be_offered(client_for, profile_a):
+    from kakehashi.accounts.models import Invitation
+
+    response = post(
+        client_for("coordinator"),
+        "invite_member",
+        profile_a,
+        "member",
+        {"email": "x@example.test", "role": "coordinator", "language": "en"},
+    )
+    assert response.status_code == 400
+    assert not Invitation.objects.exists()
+
+
 def test_anonymous_is_sent_to_log_in(profile_a, client_for):
     response = client_for("anonymous").post(url("add_contact", profile_a), {})
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]

@@ -11,9 +11,11 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from kakehashi.accounts.models import Invitation, Membership
 from kakehashi.core.perform import perform
 
 from .. import actions, forms
@@ -26,6 +28,7 @@ FORMS: dict[str, type[django_forms.Form]] = {
     "contact": forms.ContactPointForm,
     "key": forms.KeyForm,
     "product": forms.ProductForm,
+    "member": forms.InviteVendorMemberForm,
 }
 
 
@@ -61,6 +64,19 @@ def _render_profile(
         "contacts": list(profile.contact_points.all()),
         "keys": list(profile.keys.all()),
         "products": list(profile.products.all()),
+        "members": list(
+            Membership.objects.filter(organisation_id=profile.organisation_id)
+            .select_related("user")
+            .order_by("user__username", "role")
+        ),
+        "invitations": list(
+            Invitation.objects.filter(
+                organisation_id=profile.organisation_id,
+                accepted_at__isnull=True,
+                revoked_at__isnull=True,
+                expires_at__gt=timezone.now(),
+            ).order_by("-created_at")
+        ),
         "forms": page_forms,
         "row_errors": bound if bound is not None and bound.prefix == "row" else None,
     }
@@ -177,3 +193,16 @@ def remove_product(request: HttpRequest, organisation_id: int) -> HttpResponse:
         return _("The product %(name)s was removed.") % {"name": product.name}
 
     return _act(request, profile, form, action, "products")
+
+
+@login_required
+@require_POST
+def invite_member(request: HttpRequest, organisation_id: int) -> HttpResponse:
+    profile = access_profile_of(request.user, organisation_id, need="edit")
+    form = forms.InviteVendorMemberForm(request.POST, prefix="member")
+
+    def action() -> str:
+        actions.invite_vendor_member(request.user, profile, **form.cleaned_data)
+        return _("The invitation was sent to %(email)s.") % {"email": form.cleaned_data["email"]}
+
+    return _act(request, profile, form, action, "members")

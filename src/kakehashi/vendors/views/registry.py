@@ -70,22 +70,30 @@ def register(request: HttpRequest) -> HttpResponse:
     require_desk_staff(request.user)
     form = forms.RegisterVendorForm(request.POST)
 
+    registered: list[VendorProfile] = []
+
     def action() -> str:
-        organisation = form.cleaned_data["organisation"]
-        actions.register_vendor(
-            request.user,
-            organisation,
-            registration_type=form.cleaned_data["registration_type"],
-        )
-        return _("%(name)s was entered in the registry.") % {"name": organisation.display_name()}
+        data = form.cleaned_data
+        if data["organisation"] is not None:
+            entry = actions.register_vendor(
+                request.user, data["organisation"], registration_type=data["registration_type"]
+            )
+        else:
+            entry = actions.register_new_vendor(
+                request.user,
+                name_ja=data["name_ja"],
+                name_en=data["name_en"],
+                registration_type=data["registration_type"],
+            )
+        registered.append(entry)
+        return _("%(name)s was entered in the registry.") % {
+            "name": entry.organisation.display_name()
+        }
 
     def render_again(bound: django_forms.Form) -> HttpResponse:
         return _render_registry(request, bound)
 
-    if form.is_valid():
-        success_url = reverse(
-            "vendors:profile", kwargs={"organisation_id": form.cleaned_data["organisation"].pk}
-        )
-    else:
-        success_url = reverse("vendors:registry")
+    def success_url() -> str:
+        return reverse("vendors:profile", kwargs={"organisation_id": registered[0].organisation_id})
+
     return perform(request, form, action, success_url=success_url, render_again=render_again)
