@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from kakehashi.accounts.actions import invite_member
+from kakehashi.accounts.actions import create_organisation, invite_member
 from kakehashi.accounts.choices import OrganisationKind, Role
 from kakehashi.accounts.models import Organisation
 from kakehashi.core import audit, pgp
@@ -91,17 +91,12 @@ def register_new_vendor(actor: Any, *, name_ja: str, name_en: str, **profile: An
                 _("A vendor organisation named %(name)s exists already: choose it in the list.")
                 % {"name": name_en}
             )
-        organisation = Organisation.objects.create(
+        organisation = create_organisation(
+            actor,
             kind=OrganisationKind.VENDOR,
             slug=_free_slug(name_en),
             name_ja=name_ja,
             name_en=name_en,
-        )
-        audit.record(
-            "vendor.organisation_created",
-            actor=actor,
-            subject=organisation,
-            summary=name_en,
         )
         return register_vendor(actor, organisation, **profile)
 

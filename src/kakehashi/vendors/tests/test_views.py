@@ -141,7 +141,7 @@ def test_coordinator_registers_a_new_organisation_in_one_step(world, client_for)
         "北風ソフト",
         "kitakaze-soft",
     )
-    assert AuditEvent.objects.filter(action="vendor.organisation_created").count() == 1
+    assert AuditEvent.objects.filter(action="accounts.organisation_created").count() == 1
 
 
 @pytest.mark.parametrize(
