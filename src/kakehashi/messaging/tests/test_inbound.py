@@ -290,9 +290,20 @@ def test_the_triage_screen_is_for_the_desk_and_shows_the_mail_inert(
     offline, client_for, django_capture_on_commit_callbacks
 ):
     hostile = '<img src=x onerror="alert(1)"> [click](javascript:alert(2))'
-    raw = plain_reply("desk@example.test", "evil@x.test", hostile).as_bytes()
+    raw = plain_reply(
+        "desk@example.test", "evil@x.test", hostile, files={"poc.html": b"<script>1</script>"}
+    ).as_bytes()
     mail = _triaged(raw, django_capture_on_commit_callbacks, "no_token")
     detail = reverse("messaging:triage_detail", kwargs={"mail_id": mail.pk})
+    (attachment,) = mail.attachments.all()
+    file_url = reverse(
+        "messaging:triage_attachment", kwargs={"mail_id": mail.pk, "attachment_id": attachment.pk}
+    )
+    assert client_for("psirt").get(file_url).status_code == 404
+    download = client_for("clerk").get(file_url)
+    assert download["Content-Type"] == "application/octet-stream"
+    assert download["Content-Disposition"].startswith("attachment")
+    assert b"".join(download.streaming_content) == b"<script>1</script>"
     for persona in ("psirt", "other_vendor", "finder", "outsider", "translator"):
         assert client_for(persona).get(detail).status_code == 404
     response = client_for("clerk").get(detail)
