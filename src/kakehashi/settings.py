@@ -503,3 +503,25 @@ if KAKEHASHI_CSAF_PUBLISHER_CATEGORY not in {
 # unguessable reply token, which inbound mail matches (e.g. "reply+{token}@example.org").
 # Empty: no Reply-To, replies reach the From address.
 KAKEHASHI_REPLY_ADDRESS_TEMPLATE = env("KAKEHASHI_REPLY_ADDRESS_TEMPLATE", "")
+
+# Inbound mail (messaging.inbound): the IMAP mailbox that receives the replies sent to the
+# reply addresses above. No host: `kakehashi mail fetch` refuses and the scheduler does not
+# fetch (`kakehashi mail ingest` still reads standard input or a Maildir). Security: "tls"
+# (implicit TLS, port 993), "starttls" (port 143) or "plain" (loopback hosts only).
+KAKEHASHI_IMAP_HOST = env("KAKEHASHI_IMAP_HOST")
+KAKEHASHI_IMAP_SECURITY = env("KAKEHASHI_IMAP_SECURITY", "tls").strip().lower()
+if KAKEHASHI_IMAP_SECURITY not in {"tls", "starttls", "plain"}:
+    raise ImproperlyConfigured("KAKEHASHI_IMAP_SECURITY must be tls, starttls or plain.")
+KAKEHASHI_IMAP_PORT = env_int(
+    "KAKEHASHI_IMAP_PORT", 993 if KAKEHASHI_IMAP_SECURITY == "tls" else 143
+)
+KAKEHASHI_IMAP_USER = env("KAKEHASHI_IMAP_USER")
+KAKEHASHI_IMAP_PASSWORD = env("KAKEHASHI_IMAP_PASSWORD")
+KAKEHASHI_IMAP_FOLDER = env("KAKEHASHI_IMAP_FOLDER", "INBOX")
+# Where read messages go; empty: they stay, marked with the $KakehashiIngested keyword.
+KAKEHASHI_IMAP_DONE_FOLDER = env("KAKEHASHI_IMAP_DONE_FOLDER")
+KAKEHASHI_IMAP_TIMEOUT = env_int("KAKEHASHI_IMAP_TIMEOUT", 60)
+KAKEHASHI_IMAP_BATCH = env_int("KAKEHASHI_IMAP_BATCH", 200)
+KAKEHASHI_IMAP_SCHEDULE = env("KAKEHASHI_IMAP_SCHEDULE", "*/5 * * * *")
+# A larger message is kept (raw) and put in triage unread.
+KAKEHASHI_INBOUND_MAX_BYTES = env_int("KAKEHASHI_INBOUND_MAX_BYTES", 60_000_000)

@@ -111,7 +111,7 @@ def open_topic(
     return thread
 
 
-def _thread_of(ref: ThreadRef, actor: Any) -> Thread:
+def thread_of(ref: ThreadRef, actor: Any) -> Thread:
     """The ref's thread, created for its first message (under the case lock)."""
     if ref.thread is not None:
         return ref.thread
@@ -125,7 +125,8 @@ def _thread_of(ref: ThreadRef, actor: Any) -> Thread:
 
 
 def _notify(message: Message, ref: ThreadRef, author: Any) -> int:
-    readers = [u for u in readers_of(ref) if u.pk != author.pk]
+    # ``author`` is None for a reply by e-mail from a vendor without an account.
+    readers = [u for u in readers_of(ref) if author is None or u.pk != author.pk]
     named = {m.lower() for m in _MENTION.findall(message.body)}
     rows = [
         Notification(
@@ -166,25 +167,15 @@ def post_message(
             case = Case.objects.get(pk=ref.case.pk)
             lock_case(case)
             require_open(case)
-            thread = _thread_of(ref, actor)
+            thread = thread_of(ref, actor)
             quoted = None
             if quoted_id is not None:
                 quoted = Message.objects.filter(pk=quoted_id, thread=thread).first()
                 if quoted is None:
                     raise InvalidInput(_("The quoted message is not in this thread."))
-            message = Message.objects.create(thread=thread, author=actor, body=body, quoted=quoted)
-            MessageVersion.objects.create(message=message, number=1, body=body, written_by=actor)
-            MessageAttachment.objects.bulk_create(
-                MessageAttachment(message=message, **fields) for fields in stored
+            message, notified, mailed = record_message(
+                ref, thread, author=actor, body=body, stored=stored, quoted=quoted
             )
-            Thread.objects.filter(pk=thread.pk).update(
-                last_message_at=message.created_at,
-                last_message_id=message.pk,
-                message_count=F("message_count") + 1,
-            )
-            ref_now = ThreadRef(ref.case, ref.kind, ref.participant, thread)
-            notified = _notify(message, ref_now, actor)
-            mailed = outbound.queue(message, ref_now)
             _advance_marker(thread, actor, message.pk)
             audit.record(
                 "messaging.post",
@@ -202,6 +193,39 @@ def post_message(
         files.discard(stored)
         raise
     return message
+
+
+def record_message(
+    ref: ThreadRef,
+    thread: Thread,
+    *,
+    author: Any,
+    body: str,
+    stored: list[dict[str, Any]],
+    quoted: Message | None = None,
+    **sender: Any,
+) -> tuple[Message, int, int]:
+    """Inside the posting transaction (case locked and open): the message, its first
+    version and attachments, the thread's counters, the notifications and the mail to
+    vendors without portal access. ``sender`` holds the e-mail fields of a reply that
+    came by mail (``inbound``); the vendor it came from is not mailed its own reply.
+    Returns the message and how many were notified and mailed."""
+    message = Message.objects.create(
+        thread=thread, author=author, body=body, quoted=quoted, **sender
+    )
+    MessageVersion.objects.create(message=message, number=1, body=body, written_by=author)
+    MessageAttachment.objects.bulk_create(
+        MessageAttachment(message=message, **fields) for fields in stored
+    )
+    Thread.objects.filter(pk=thread.pk).update(
+        last_message_at=message.created_at,
+        last_message_id=message.pk,
+        message_count=F("message_count") + 1,
+    )
+    ref_now = ThreadRef(ref.case, ref.kind, ref.participant, thread)
+    notified = _notify(message, ref_now, author)
+    mailed = outbound.queue(message, ref_now, exclude=sender.get("sender_participant"))
+    return message, notified, mailed
 
 
 def edit_message(message: Message, *, actor: Any, body: str, version: int) -> Message:

@@ -31,3 +31,27 @@ class OutboundState(models.TextChoices):
     SENT = "sent", _("Sent")
     NO_ADDRESS = "no_address", _("No e-mail address")
     SKIPPED = "skipped", _("Not sent (vendor left or case closed)")
+
+
+class InboundState(models.TextChoices):
+    """What became of one e-mail read by ``kakehashi mail`` (``inbound``)."""
+
+    FILED = "filed", _("Filed into a thread")
+    TRIAGE = "triage", _("Awaiting triage")
+    DISCARDED = "discarded", _("Discarded")
+
+
+class TriageReason(models.TextChoices):
+    """Why an e-mail could not be filed by itself; shown to the desk."""
+
+    NO_TOKEN = "no_token", _("Not addressed to any thread's reply address")
+    UNKNOWN_TOKEN = "unknown_token", _("The reply address names no thread (unknown or forged)")
+    SEVERAL_THREADS = "several", _("Addressed to more than one thread")
+    CLOSED = "closed", _("The thread's case is closed")
+    SENDER_NOT_ALLOWED = "sender", _("The sender may not write in this thread")
+    UNDECRYPTABLE = "undecryptable", _("It could not be decrypted with the platform key")
+    UNSIGNED = "unsigned", _("Not signed with the vendor's key on file")
+    OVERSIZED = "oversized", _("Too large, or too many attachments")
+    REPLAY = "replay", _("Its Message-ID was already received (a replay)")
+    EMPTY = "empty", _("No text and no attachment")
+    UNREADABLE = "unreadable", _("The message could not be read")

@@ -18,7 +18,15 @@ from django.utils.translation import gettext_lazy as _
 
 from kakehashi.cases.models import Case, CaseProduct, Participant, Vulnerability
 
-from .choices import MailFrequency, NotificationKind, OutboundState, ThreadKind, TopicAudience
+from .choices import (
+    InboundState,
+    MailFrequency,
+    NotificationKind,
+    OutboundState,
+    ThreadKind,
+    TopicAudience,
+    TriageReason,
+)
 
 
 def new_reply_token() -> str:
@@ -96,6 +104,14 @@ class Message(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     edited_at = models.DateTimeField(null=True, blank=True)
     version = models.PositiveIntegerField(default=1)
+    # A reply that came by e-mail (``inbound``): who sent it. ``author`` is the account
+    # when the sender has one; a vendor without portal access has only its contact
+    # address, so the participant it wrote for is kept instead.
+    arrived_by_email = models.BooleanField(_("arrived by e-mail"), default=False)
+    sender_address = models.EmailField(_("sender address"), max_length=320, blank=True)
+    sender_participant = models.ForeignKey(
+        Participant, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         verbose_name = _("message")
@@ -234,3 +250,71 @@ class OutboundMail(models.Model):
 
     def __str__(self) -> str:
         return f"{self.message_id} → {self.participant_id}: {self.state}"
+
+
+class InboundMail(models.Model):
+    """One e-mail read by ``kakehashi mail fetch`` / ``ingest``, kept whatever became of it.
+
+    The raw bytes are in private storage (``raw_key``) and never deleted by the product,
+    so nothing received is lost: either it became a thread ``message`` (``filed``), or it
+    waits in the desk's triage queue with a ``reason`` until someone files or discards it.
+    ``text`` and the ``attachments`` are what was read from it (decrypted if it was
+    encrypted); the triage screen shows only those, as text.
+    """
+
+    state = models.CharField(_("state"), max_length=10, choices=InboundState.choices)
+    reason = models.CharField(_("reason"), max_length=16, choices=TriageReason.choices, blank=True)
+    detail = models.CharField(_("details"), max_length=1000, blank=True)
+    raw_key = models.CharField(max_length=100)
+    raw_sha256 = models.CharField(_("SHA-256"), max_length=64, unique=True)
+    raw_size = models.PositiveBigIntegerField(_("size"))
+    rfc_message_id = models.CharField(_("Message-ID"), max_length=998, blank=True, db_index=True)
+    sender = models.CharField(_("from"), max_length=320, blank=True)
+    recipients = models.CharField(_("to"), max_length=2000, blank=True)
+    subject = models.CharField(_("subject"), max_length=500, blank=True)
+    sent_date = models.CharField(_("date"), max_length=100, blank=True)
+    source = models.CharField(_("read from"), max_length=200, blank=True)
+    text = models.TextField(_("text"), blank=True)
+    encrypted = models.BooleanField(_("encrypted"), default=False)
+    signed_by = models.CharField(_("signed by"), max_length=64, blank=True)
+    thread = models.ForeignKey(
+        Thread, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    message = models.OneToOneField(
+        Message, null=True, blank=True, on_delete=models.SET_NULL, related_name="inbound"
+    )
+    received_at = models.DateTimeField(_("received at"), default=timezone.now)
+    handled_at = models.DateTimeField(_("handled at"), null=True, blank=True)
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    discard_reason = models.CharField(_("reason for discarding"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("received e-mail")
+        verbose_name_plural = _("received e-mails")
+        ordering = ["-id"]
+        indexes = [models.Index(fields=["state", "id"])]
+
+    def __str__(self) -> str:
+        return f"{self.pk}: {self.state} {self.reason}"
+
+
+class InboundAttachment(models.Model):
+    """A file read from an inbound e-mail; becomes a ``MessageAttachment`` when filed."""
+
+    mail = models.ForeignKey(InboundMail, on_delete=models.CASCADE, related_name="attachments")
+    storage_key = models.CharField(max_length=100, unique=True)
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    size = models.PositiveBigIntegerField(_("size"))
+    filename = models.CharField(_("file name"), max_length=255)
+    detected_type = models.CharField(_("detected type"), max_length=100)
+    scan_label = models.CharField(_("scan"), max_length=16)
+    scan_detail = models.CharField(_("scanner said"), max_length=200, blank=True)
+    quarantined = models.BooleanField(_("quarantined"), default=False)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.filename

@@ -66,12 +66,15 @@ def offline_vendors(ref: ThreadRef) -> list[Participant]:
     return [p for p in vendors if p.pk in allowed and p.organisation_id not in online]
 
 
-def queue(message: Message, ref: ThreadRef) -> int:
-    """In the posting transaction: one row per offline vendor, a job each after commit."""
+def queue(message: Message, ref: ThreadRef, *, exclude: Participant | None = None) -> int:
+    """In the posting transaction: one row per offline vendor (but ``exclude``, the
+    vendor whose e-mailed reply this is), a job each after commit."""
     from .tasks import deliver_outbound
 
     rows = OutboundMail.objects.bulk_create(
-        OutboundMail(message=message, participant=p) for p in offline_vendors(ref)
+        OutboundMail(message=message, participant=p)
+        for p in offline_vendors(ref)
+        if exclude is None or p.pk != exclude.pk
     )
     for row in rows:
         enqueue_on_commit(deliver_outbound, outbound_id=row.pk)

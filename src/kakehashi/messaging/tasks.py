@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from crontask import cron
+from django.conf import settings
 from django.tasks import task
 
 from kakehashi.core.jobs import retrying
@@ -31,3 +32,18 @@ def deliver_outbound(outbound_id: int) -> str:
     from . import outbound
 
     return outbound.deliver(outbound_id)
+
+
+@task()
+def fetch_mail() -> str:
+    """Read the IMAP folder once (``kakehashi mail fetch``); idempotent: a message read
+    twice is found by its SHA-256 and not filed again."""
+    from .inbound import sources
+
+    tally = sources.fetch()
+    return f"filed {tally.filed}, triage {tally.triage}, already {tally.already}"
+
+
+# Only a configured mailbox is fetched periodically: with no host, nothing is scheduled.
+if settings.KAKEHASHI_IMAP_HOST:
+    fetch_mail = cron(settings.KAKEHASHI_IMAP_SCHEDULE)(fetch_mail)

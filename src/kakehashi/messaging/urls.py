@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import triage, views
 
 app_name = "messaging"
 urlpatterns = [
@@ -28,4 +28,14 @@ urlpatterns = [
         views.attachment,
         name="attachment",
     ),
+    path("desk/mail/", triage.triage_list, name="triage_list"),
+    path("desk/mail/<int:mail_id>/", triage.triage_detail, name="triage_detail"),
+    path("desk/mail/<int:mail_id>/file/", triage.triage_file, name="triage_file"),
+    path("desk/mail/<int:mail_id>/discard/", triage.triage_discard, name="triage_discard"),
+    path(
+        "desk/mail/<int:mail_id>/files/<int:attachment_id>/",
+        triage.triage_attachment,
+        name="triage_attachment",
+    ),
+    path("desk/mail/<int:mail_id>/raw/", triage.triage_raw, name="triage_raw"),
 ]

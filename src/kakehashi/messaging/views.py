@@ -73,7 +73,7 @@ def thread(request: HttpRequest, case_id: int, key: str) -> HttpResponse:
         read_up_to = marker.last_read_id if marker else 0
         listing = (
             Message.objects.filter(thread=ref.thread)
-            .select_related("author", "quoted__author")
+            .select_related("author", "quoted__author", "sender_participant__organisation")
             .prefetch_related("attachments")
             .order_by("id")
         )

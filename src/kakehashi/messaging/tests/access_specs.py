@@ -66,7 +66,20 @@ def _unsubscribe_token(world: World) -> dict[str, object]:
     return {"token": unsubscribe_token(world.user("psirt"))}
 
 
+def _triaged_mail(world: World) -> dict[str, object]:
+    from kakehashi.messaging.inbound.actions import ingest
+
+    raw = b"From: x@y.test\r\nTo: desk@example.test\r\nSubject: hi\r\n\r\nHello\r\n"
+    return {"mail_id": ingest(raw, source="test").mail.pk}
+
+
+TRIAGE = frozenset({"admin", "clerk", "coordinator"})
+
 SPECS: list[AccessSpec] = [
+    # The triage queue of inbound e-mail: the desk (reception clerks, coordinators,
+    # administrators); not translators, CNA officers, the committee or participants.
+    AccessSpec("messaging:triage_list", TRIAGE, max_queries=12),
+    AccessSpec("messaging:triage_detail", TRIAGE, kwargs=_triaged_mail, max_queries=14),
     # A digest's unsubscribe link works without signing in: the signed token is the key.
     AccessSpec(
         "messaging:unsubscribe",
@@ -87,9 +100,16 @@ SPECS: list[AccessSpec] = [
     AccessSpec("messaging:thread", COORDINATION | VENDOR_A, kwargs=_private, max_queries=28),
 ]
 
-COVERED_ELSEWHERE: dict[str, str] = {
-    f"messaging:{name}": "messaging/tests/test_threads.py"
-    for name in ("open_topic", "post", "edit", "history", "attachment", "notifications_read")
-} | {
-    "messaging:mail_preference": "messaging/tests/test_mail.py",
-}
+COVERED_ELSEWHERE: dict[str, str] = (
+    {
+        f"messaging:{name}": "messaging/tests/test_threads.py"
+        for name in ("open_topic", "post", "edit", "history", "attachment", "notifications_read")
+    }
+    | {
+        "messaging:mail_preference": "messaging/tests/test_mail.py",
+    }
+    | {
+        f"messaging:{name}": "messaging/tests/test_inbound.py"
+        for name in ("triage_file", "triage_discard", "triage_attachment", "triage_raw")
+    }
+)
