@@ -250,7 +250,9 @@ def pass_checks_accept_and_forward(clerk: Page, lang: Lang) -> str:
     for index in range(5):
         row = rows.nth(index)
         row.get_by_role("textbox").fill(lang.t("Note"))
-        submit(clerk, row.get_by_role("button", name=lang.p("acceptance check", "Passed"), exact=True))
+        submit(
+            clerk, row.get_by_role("button", name=lang.p("acceptance check", "Passed"), exact=True)
+        )
         expect(rows.nth(index).locator(".badge")).to_have_text(lang.p("acceptance check", "Passed"))
 
     decision = clerk.locator("#decision")
@@ -279,7 +281,7 @@ def find_and_add_vendor(page: Page, lang: Lang, case_id: int, query: str, vendor
 
 
 def add_case_product(
-    page: Page, lang: Lang, vendor: str, name: str, versions: str, purl: str = ""
+    page: Page, lang: Lang, vendor: str, name: str, *, versions: str, purl: str = ""
 ) -> None:
     product = open_action(page, "product")
     chooser = field(product, lang.t("Vendor"))
@@ -291,7 +293,9 @@ def add_case_product(
         field(product, lang.t("Package URL")).fill(purl)
     submit(page, product.get_by_role("button", name=lang.t("Add"), exact=True))
     told(page, lang.t("The product was added."))
-    expect(page.locator("#participants table", has=page.locator("th", has_text=name))).to_contain_text(versions)
+    expect(
+        page.locator("#participants table", has=page.locator("th", has_text=name))
+    ).to_contain_text(versions)
 
 
 def local_input(instant: datetime) -> str:

@@ -81,33 +81,34 @@ FINDER_NAME = "中村 花子"
 FINDER_EMAIL = "hanako.nakamura@research.example.jp"
 CREDIT = "Hanako Nakamura (Kasumi Lab)"
 
+VENDOR_ADVISORY = "https://sakura.example/security/2026-nc200"
 VENDOR_NAMES = {"ja": "さくらネットワーク機器株式会社", "en": "Sakura Network Devices K.K."}
 
 FINDINGS = {
-    "ja": dict(
-        title="SakuraCam NC-200 の管理画面における格納型クロスサイトスクリプティング",
-        description="ユーザー管理画面のニックネーム欄がエスケープされず、管理者が一覧を開くと任意のスクリプトが実行されます。",
-        environment="SakuraCam NC-200、ファームウェア 2.8.0、初期設定",
-        reproduction="1. 一般ユーザーでニックネームに PoC の値を保存する\n2. 管理者でユーザー一覧を開く",
-        impact="管理者のブラウザ上で任意のスクリプトが実行され、設定を改ざんされる可能性があります。",
-        question="検証したファームウェアのバージョンを教えてください。",
-        answer="ファームウェア 2.8.0 で確認しました。3.0.1 では再現しません。",
-    ),
-    "en": dict(
-        title="Stored cross-site scripting in the SakuraCam NC-200 admin console",
-        description="The nickname field of the user admin page is not escaped; when an administrator opens the list, any script runs.",
-        environment="SakuraCam NC-200, firmware 2.8.0, factory settings",
-        reproduction="1. Save the PoC value as a user's nickname\n2. Open the user list as the administrator",
-        impact="Any script runs in the administrator's browser, who may have the settings changed.",
-        question="Which firmware version did you test?",
-        answer="Firmware 2.8.0. It does not reproduce on 3.0.1.",
-    ),
+    "ja": {
+        "title": "SakuraCam NC-200 の管理画面における格納型クロスサイトスクリプティング",
+        "description": "ユーザー管理画面のニックネーム欄がエスケープされず、管理者が一覧を開くと任意のスクリプトが実行されます。",
+        "environment": "SakuraCam NC-200、ファームウェア 2.8.0、初期設定",
+        "reproduction": "1. 一般ユーザーでニックネームに PoC の値を保存する\n2. 管理者でユーザー一覧を開く",
+        "impact": "管理者のブラウザ上で任意のスクリプトが実行され、設定を改ざんされる可能性があります。",
+        "question": "検証したファームウェアのバージョンを教えてください。",
+        "answer": "ファームウェア 2.8.0 で確認しました。3.0.1 では再現しません。",
+    },
+    "en": {
+        "title": "Stored cross-site scripting in the SakuraCam NC-200 admin console",
+        "description": "The nickname field of the user admin page is not escaped; when an administrator opens the list, any script runs.",
+        "environment": "SakuraCam NC-200, firmware 2.8.0, factory settings",
+        "reproduction": "1. Save the PoC value as a user's nickname\n2. Open the user list as the administrator",
+        "impact": "Any script runs in the administrator's browser, who may have the settings changed.",
+        "question": "Which firmware version did you test?",
+        "answer": "Firmware 2.8.0. It does not reproduce on 3.0.1.",
+    },
 }
 
 
 @pytest.mark.parametrize("code", ["ja", "en"])
 @pytest.mark.usefixtures("demo_data")
-def test_domestic_report_to_jvn_advisory(
+def test_domestic_report_to_jvn_advisory(  # noqa: PLR0915, PLR0917 - one scenario, in order
     code: str,
     page: Page,
     new_page: Callable[..., Page],
@@ -180,8 +181,10 @@ def test_domestic_report_to_jvn_advisory(
     coordinator.goto(lang.url(f"/cases/{case.pk}/"))
     expect(coordinator.locator("#participants")).to_contain_text(VENDOR_NAMES[code])
     vendor_label = VENDOR_NAMES[code]
-    add_case_product(coordinator, lang, vendor_label, f"{CAMERA} firmware 2.x", "2.0.0 – 2.8.0")
-    add_case_product(coordinator, lang, vendor_label, f"{CAMERA} firmware 3.x", "3.0.0 –")
+    add_case_product(
+        coordinator, lang, vendor_label, f"{CAMERA} firmware 2.x", versions="2.0.0 – 2.8.0"
+    )
+    add_case_product(coordinator, lang, vendor_label, f"{CAMERA} firmware 3.x", versions="3.0.0 –")
     vulnerability = case.vulnerabilities.get(number=1)
     coordinator.goto(lang.url(f"/cases/{case.pk}/?edit={vulnerability.pk}#edit-vulnerability"))
     edit = coordinator.locator("#edit-vulnerability")
@@ -287,8 +290,17 @@ def test_domestic_report_to_jvn_advisory(
     vulnerability.refresh_from_db()
     assert vulnerability.cve_id and vulnerability.cve_id in fake.state.ids
     officer.goto(lang.url(f"/cna/records/{vulnerability.cve_id}/"))
-    expect(officer.locator("#checks")).to_be_visible()
-    expect(officer.get_by_role("button", name=lang.t("Publish"), exact=True)).to_be_enabled()
+    record_form = officer.locator(
+        "form", has=officer.get_by_role("button", name=lang.t("Save"), exact=True)
+    )
+    field(record_form, lang.t("References")).fill(f"{VENDOR_ADVISORY} | vendor-advisory")
+    submit(officer, record_form.get_by_role("button", name=lang.t("Save"), exact=True))
+    # Complete and valid: the one thing left is the advisory, which goes first.
+    checks = officer.locator("#checks ul.checks > li")
+    expect(checks).to_have_count(1)
+    expect(checks).to_contain_text(
+        lang.t("The advisory is not public yet: the record may be published only after it.")
+    )
     shot(officer, "06-cve-record")
 
     # 7. The advisory: drafted, reviewed by the vendor, approved in both languages.
@@ -300,8 +312,8 @@ def test_domestic_report_to_jvn_advisory(
     review = vendor.locator(
         "form", has=vendor.get_by_role("button", name=lang.t("Send the answer"))
     )
-    field(review, lang.t("Your answer")).select_option("confirmed")
-    field(review, lang.t("URL of your advisory")).fill("https://sakura.example/security/2026-nc200")
+    review.get_by_label(lang.t("Confirmed"), exact=True).check()
+    field(review, lang.t("URL of your advisory")).fill(VENDOR_ADVISORY)
     submit(vendor, review.get_by_role("button", name=lang.t("Send the answer")))
     coordinator.goto(lang.url(f"/advisories/desk/{advisory.pk}/"))
     for language in ("ja", "en"):
@@ -321,7 +333,7 @@ def test_domestic_report_to_jvn_advisory(
     assert anonymous.goto(lang.url(f"/advisories/{advisory.slug}/")).status == 404
     before = len(mail.outbox)
     with mock.patch("django.utils.timezone.now", return_value=wanted + timedelta(seconds=1)):
-        assert publish_due_advisories.call() == 1
+        assert publish_due_advisories.call() >= 1
         run_pending_jobs()
     run_pending_jobs()
     advisory.refresh_from_db()
@@ -337,14 +349,12 @@ def test_domestic_report_to_jvn_advisory(
         expect(main).to_contain_text(vulnerability.cve_id)
         expect(main).to_contain_text(CREDIT)
         expect(main).to_contain_text("2.8.1")
-        expect(
-            main.locator("a[href='https://sakura.example/security/2026-nc200']")
-        ).not_to_have_count(0)
+        expect(main.locator(f"a[href='{VENDOR_ADVISORY}']")).not_to_have_count(0)
         shot(anonymous, f"08-advisory-{language}")
     public_texts = {
         "atom": anonymous.request.get(lang.url("/feeds/advisories.atom")).text(),
-        "jvnrss": anonymous.request.get(lang.url("/feeds/jvnrss.xml")).text(),
-        "jvnrss_en": anonymous.request.get(lang.url("/feeds/jvnrss.en.xml")).text(),
+        "jvnrss": anonymous.request.get("/feeds/jvnrss.xml").text(),
+        "jvnrss_en": anonymous.request.get("/feeds/jvnrss.en.xml").text(),
         "vuldef": anonymous.request.get(f"/advisories/{advisory.slug}/vuldef.xml").text(),
         "csaf": anonymous.request.get(f"/advisories/{advisory.slug}/csaf.json").text(),
         "page_ja": anonymous.request.get(f"/ja/advisories/{advisory.slug}/").text(),
