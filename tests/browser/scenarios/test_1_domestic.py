@@ -108,7 +108,7 @@ FINDINGS = {
 
 @pytest.mark.parametrize("code", ["ja", "en"])
 @pytest.mark.usefixtures("demo_data")
-def test_domestic_report_to_jvn_advisory(  # noqa: PLR0915, PLR0917 - one scenario, in order
+def test_domestic_report_to_jvn_advisory(  # noqa: PLR0917 - one scenario, in order
     code: str,
     page: Page,
     new_page: Callable[..., Page],
