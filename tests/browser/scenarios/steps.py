@@ -70,7 +70,9 @@ def submit(page: Page, button: Locator) -> None:
     """Click a form's button and wait until the answer has loaded."""
     with page.expect_navigation():
         button.click()
-    page.wait_for_load_state("load")
+    # Not only the page: the requests it makes once loaded (htmx panels) end too, so
+    # that the test may read the shared database next.
+    page.wait_for_load_state("networkidle")
 
 
 def told(page: Page, text: str) -> None:
