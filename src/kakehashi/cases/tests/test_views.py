@@ -764,3 +764,46 @@ def test_the_case_page_issues_the_same_queries_whatever_the_number_of_vendors(wo
     # messaging) and their timeline rows read a fixed number of queries each.
     assert counts[1] <= 48
     assert _queries(client, url("timeline", small)) == _queries(client, url("timeline", large))
+
+
+# --- Products ---------------------------------------------------------------------------
+
+
+def _products_section(client, case: Case) -> str:
+    page = client.get(url("detail", case)).content.decode()
+    return page.split('id="products"')[1].split("</table>")[0].split("<h3")[0]
+
+
+def test_the_case_page_lists_its_products_with_vendor_versions_and_ids(
+    client_for, case, vendor_a, coordinator
+):
+    """Scenario 1: the coordinator names 2.x and 3.x of a camera's firmware and sees
+    both, with their versions, before the vendor states its statuses."""
+    client = client_for("coordinator")
+    assert "No product of the vendors on this page yet." in _products_section(client, case)
+    actions.add_product(
+        fresh(case),
+        vendor_a,
+        actor=coordinator,
+        name="Camera firmware 2.x",
+        versions="2.0.0 – 2.8.0",
+        purl="pkg:generic/camera-firmware@2.8.0",
+    )
+    actions.add_product(
+        fresh(case),
+        vendor_a,
+        actor=coordinator,
+        name="Camera firmware 3.x",
+        versions="3.0.0 –",
+        cpe="cpe:2.3:o:vendor-a:camera_firmware:3.0.0:*:*:*:*:*:*:*",
+    )
+    products = _products_section(client, case)
+    for text in (
+        vendor_a.display_name(),
+        "Camera firmware 2.x",
+        "2.0.0 – 2.8.0",
+        "pkg:generic/camera-firmware@2.8.0",
+        "Camera firmware 3.x",
+        "cpe:2.3:o:vendor-a:camera_firmware:3.0.0:*:*:*:*:*:*:*",
+    ):
+        assert text in products, text

@@ -169,6 +169,7 @@ def case_page_context(
     vulnerabilities = vulnerability_rows(case)
     matrix, products = status_matrix(vendors, [row.vulnerability for row in vulnerabilities])
     allowed = allowed_actions(case, case_roles(user, case)["coordination"], coordinate)
+    by_id = {vendor.pk: vendor for vendor in vendors}
     for row, html in zip(matrix, matrix_cells_html(matrix, coordinate), strict=True):
         row.html = html
     context.update(
@@ -181,6 +182,8 @@ def case_page_context(
         participants=participants,
         vulnerabilities=vulnerabilities,
         matrix=matrix,
+        # The products named so far, with their vendor (already on this page: no query).
+        case_products=[(by_id[p.vendor_id], p) for p in products if p.vendor_id in by_id],
         embargo=embargo_panel(case),
         decisions=latest_decisions(case),
         timeline=build_timeline(case, TIMELINE_ON_CASE_PAGE),

@@ -586,3 +586,23 @@ def test_the_case_list_reads_the_same_queries_whatever_the_number_of_cases(
     for number in range(2, 8):
         add_case(number)
     assert queries() == small
+
+
+def test_a_status_shows_the_version_that_fixes_it(client_for, case, vulnerability, product_a):
+    """Scenario 1: the vendor records 2.x affected with the fix in 2.8.1, and sees it."""
+    response = _post(
+        client_for("psirt"),
+        "status",
+        case,
+        {
+            "status-vulnerability": vulnerability.pk,
+            "status-product": product_a.pk,
+            "status-status": "affected",
+            "status-fixed_in": "2.8.1",
+            "status-version": "0",
+        },
+    )
+    assert response.status_code == 302
+    statuses = _page(client_for, "psirt", case).split('id="statuses"')[1].split("</table>")[0]
+    assert "Widget A" in statuses
+    assert "fixed in 2.8.1" in statuses

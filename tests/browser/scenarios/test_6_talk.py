@@ -1,0 +1,132 @@
+"""SCENARIOS.md 6 — a conference talk drives the date, end to end in the browser.
+
+The finder says in her report that she presents at a security conference in 40 days.
+The talk date travels with the report into the case as a schedule constraint; once the
+vendor is notified, the default target (day zero + 45 days) falls after the talk, so
+the coordinator is warned on the case page. The vendor fixes earlier and asks for a
+date before the talk; the coordinator grants it and the warning is gone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import Page, expect
+
+from kakehashi.cases.models import Case
+
+from .steps import (
+    CAMERA,
+    Finding,
+    Lang,
+    camera_vendor_with_key,
+    deliver_mail,
+    fact,
+    file_report,
+    find_and_add_vendor,
+    local_input,
+    open_report,
+    pass_checks_accept_and_forward,
+    sign_in,
+    submit,
+    told,
+)
+
+pytestmark = pytest.mark.browser
+
+VENDOR_NAMES = {"ja": "さくらネットワーク機器株式会社", "en": "Sakura Network Devices K.K."}
+
+
+@pytest.mark.parametrize("code", ["ja", "en"])
+@pytest.mark.usefixtures("demo_data")
+def test_a_talk_before_the_default_target_warns_and_the_date_moves_before_it(
+    code: str,
+    page: Page,
+    new_page: Callable[..., Page],
+    screenshot: Callable[[Page, str], None],
+) -> None:
+    lang = Lang(code)
+    camera_vendor_with_key()
+    talk = timezone.localdate() + timedelta(days=40)
+    shot = lambda who, step: screenshot(who, f"scenario6-{code}-{step}.png")  # noqa: E731
+
+    # The finder names the talk in the report.
+    tracking_id = file_report(
+        page,
+        lang,
+        Finding(
+            name="",
+            email="talk-finder@research.example.jp",
+            credit_name="kasumi",
+            title="SakuraCam NC-200: authentication bypass in the firmware update API",
+            product=CAMERA,
+            versions="2.8.0",
+            vendor="Sakura Network Devices",
+            description="The update endpoint accepts unsigned firmware without a session.",
+            environment="Firmware 2.8.0",
+            reproduction="POST an image to /api/update.",
+            impact="Anyone on the network replaces the firmware.",
+            cvss="CVSS:3.1/AV:A/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H",
+            talk_title="Breaking cameras in 40 days",
+            talk_venue="CODE BLUE",
+            talk_date=talk,
+        ),
+    )
+    deliver_mail()
+
+    clerk = new_page(locale=lang.locale)
+    sign_in(clerk, "clerk", lang)
+    open_report(clerk, lang, tracking_id)
+    expect(clerk.locator("main")).to_contain_text(talk.isoformat())
+    reference = pass_checks_accept_and_forward(clerk, lang)
+    case = Case.objects.get(reference=reference)
+    assert case.planned_talk_date == talk
+
+    # Notified: day zero + 45 falls after the talk, and the coordinator is warned.
+    coordinator = new_page(locale=lang.locale)
+    sign_in(coordinator, "coordinator", lang)
+    find_and_add_vendor(coordinator, lang, case.pk, "NC-200", VENDOR_NAMES[code])
+    coordinator.goto(lang.url(f"/cases/{case.pk}/"))
+    submit(
+        coordinator,
+        coordinator.get_by_role("button", name=lang.t("Notify every vendor not yet notified")),
+    )
+    deliver_mail()
+    case.refresh_from_db()
+    assert case.target_publication_at is not None
+    assert timezone.localdate(case.target_publication_at) > talk
+    coordinator.reload()
+    schedule = coordinator.locator("#schedule")
+    expect(fact(schedule, lang.t("Planned talk or paper"))).to_contain_text(talk.isoformat())
+    warning = lang.t(
+        "The finder plans a public talk or paper on %(date)s, before the target.",
+        date=talk.isoformat(),
+    )
+    expect(schedule.get_by_role("alert")).to_have_text(warning)
+    shot(coordinator, "01-warned")
+
+    # The vendor can fix earlier and asks for a date three days before the talk.
+    vendor = new_page(locale=lang.locale)
+    sign_in(vendor, "psirt", lang)
+    vendor.goto(lang.url(f"/portal/cases/{case.pk}/"))
+    submit(vendor, vendor.get_by_role("button", name=lang.t("Acknowledge the notice")))
+    earlier = timezone.localtime(case.target_publication_at) - timedelta(
+        days=(timezone.localdate(case.target_publication_at) - talk).days + 3
+    )
+    section = vendor.locator("section#schedule")
+    section.locator("input[name=schedule-requested_target]").fill(local_input(earlier))
+    section.locator("textarea[name=schedule-reason]").fill("The fix is ready early.")
+    submit(vendor, section.get_by_role("button", name=lang.t("Send the request")))
+
+    # The coordinator grants it: the target is before the talk, the warning gone.
+    coordinator.goto(lang.url(f"/cases/{case.pk}/"))
+    submit(coordinator, coordinator.get_by_role("button", name=lang.t("Grant")).first)
+    told(coordinator, lang.t("The request was granted; the target publication moved."))
+    case.refresh_from_db()
+    assert timezone.localdate(case.target_publication_at) == talk - timedelta(days=3)
+    expect(coordinator.locator("#schedule").get_by_role("alert")).to_have_count(0)
+    shot(coordinator, "02-before-the-talk")
+    assert any("psirt@demo.kakehashi.invalid" in m.to for m in deliver_mail())
