@@ -77,3 +77,29 @@ def test_the_desk_form_sets_the_type(world, clerk, client_for):
     with translation.override("en"):
         text = client.get(page).content.decode()
     assert "Type of operator" in text and "Local government" in text
+
+
+def test_a_vendor_self_report_becomes_a_case_with_the_vendor_and_no_finder(world, clerk):
+    """Scenario 7: no finder (so no credit); the reporting vendor is the only other party."""
+    from kakehashi.cases.models import Case
+
+    report = accepted_report(world, track="self_report", finder="psirt", publish_credit=False)
+    case = actions.forward_report(
+        report, actor=clerk, coordinator_org=world.organisations["coordination"]
+    )
+    case = Case.objects.get(pk=case.pk)
+    assert case.origin == "self_report"
+    parties = {(p.role, p.organisation_id) for p in case.participants.current()}
+    assert parties == {
+        ("coordinator", world.organisations["coordination"].pk),
+        ("reception", world.organisations["reception"].pk),
+        ("vendor", world.organisations["vendor-a"].pk),
+    }
+
+
+def test_a_self_report_without_an_account_leaves_the_vendor_to_the_coordinator(world, clerk):
+    report = accepted_report(world, track="self_report")
+    case = actions.forward_report(
+        report, actor=clerk, coordinator_org=world.organisations["coordination"]
+    )
+    assert {p.role for p in case.participants.current()} == {"coordinator", "reception"}
