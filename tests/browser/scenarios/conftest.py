@@ -99,17 +99,20 @@ def public_outputs(live_server: Any) -> Callable[[Page], Iterator[tuple[str, str
     languages, fetched without cookies (as the public sees them)."""
 
     def crawl(page: Page) -> Iterator[tuple[str, str]]:
-        request = page.context.browser.new_context(base_url=live_server.url).request  # type: ignore[union-attr]
+        context = page.context.browser.new_context(base_url=live_server.url)  # type: ignore[union-attr]
         seen = set()
-        for template in PUBLIC_PATHS:
-            for language in LANGUAGES:
-                path = template.format(lang=language)
-                if path in seen:
-                    continue
-                seen.add(path)
-                response = request.get(path)
-                assert response.status in (200, 404), (path, response.status)
-                yield path, response.text()
+        try:
+            for template in PUBLIC_PATHS:
+                for language in LANGUAGES:
+                    path = template.format(lang=language)
+                    if path in seen:
+                        continue
+                    seen.add(path)
+                    response = context.request.get(path)
+                    assert response.status in (200, 404), (path, response.status)
+                    yield path, response.text()
+        finally:
+            context.close()
 
     return crawl
 
