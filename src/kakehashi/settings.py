@@ -118,6 +118,7 @@ INSTALLED_APPS = [
     "kakehashi.committee",
     "kakehashi.advisories",
     "kakehashi.messaging",
+    "kakehashi.statistics",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

@@ -26,6 +26,7 @@ urlpatterns += i18n_patterns(
     path("disclosures/", include("kakehashi.disclosures.urls")),
     path("unreachable/", include("kakehashi.unreachable.urls")),
     path("committee/", include("kakehashi.committee.urls")),
+    path("statistics/", include("kakehashi.statistics.urls")),
     path("", include("kakehashi.messaging.urls")),  # /messages/…, /notifications/
     path("admin/", admin.site.urls),
     prefix_default_language=True,

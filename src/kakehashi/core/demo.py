@@ -89,6 +89,27 @@ def totp_secret_for(username: str) -> str:
 def load_demo() -> list[tuple[DemoUser, str]]:
     if settings.PRODUCTION:
         raise ImproperlyConfigured("Demo data is never loaded when KAKEHASHI_ENV=production.")
+    with transaction.atomic():
+        result = load_demo_people()
+        from kakehashi.advisories.demo import load_demo_advisories
+        from kakehashi.cases.demo import load_demo_cases
+        from kakehashi.intake.demo import load_demo_reports
+        from kakehashi.unreachable.demo import load_demo_unreachable
+        from kakehashi.vendors.demo import load_demo_registry
+
+        load_demo_registry()
+        load_demo_cases()
+        load_demo_advisories()  # after the cases: two more cases with their advisories
+        load_demo_unreachable()
+        load_demo_reports()
+    return result
+
+
+def load_demo_people() -> list[tuple[DemoUser, str]]:
+    """Only the demo organisations and personas (password + TOTP), without the demo
+    cases and reports: what the scenario tests start from."""
+    if settings.PRODUCTION:
+        raise ImproperlyConfigured("Demo data is never loaded when KAKEHASHI_ENV=production.")
     result = []
     with transaction.atomic():
         organisations: dict[str, Organisation] = {}
@@ -106,17 +127,6 @@ def load_demo() -> list[tuple[DemoUser, str]]:
         for user_spec in USERS:
             secret = _ensure_user(user_spec, organisations[user_spec.organisation])
             result.append((user_spec, secret))
-        from kakehashi.advisories.demo import load_demo_advisories
-        from kakehashi.cases.demo import load_demo_cases
-        from kakehashi.intake.demo import load_demo_reports
-        from kakehashi.unreachable.demo import load_demo_unreachable
-        from kakehashi.vendors.demo import load_demo_registry
-
-        load_demo_registry()
-        load_demo_cases()
-        load_demo_advisories()  # after the cases: two more cases with their advisories
-        load_demo_unreachable()
-        load_demo_reports()
     return result
 
 

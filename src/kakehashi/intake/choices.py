@@ -83,6 +83,19 @@ class FixMethod(models.TextChoices):
     AVOIDED_BY_OPERATION = "avoided_by_operation", _("Avoided by how the site is operated")
 
 
+class OperatorType(models.TextChoices):
+    """Who runs a reported website, as IPA's quarterly statistics break them down.
+    Only the type is ever counted: the site, its address and its operator never are."""
+
+    COMPANY = "company", _("Company")
+    ASSOCIATION = "association", _("Association or foundation")
+    LOCAL_GOVERNMENT = "local_government", _("Local government")
+    GOVERNMENT = "government", _("Central government body")
+    EDUCATION = "education", _("Educational or academic institution")
+    INDIVIDUAL = "individual", _("Individual")
+    OTHER = "other", pgettext_lazy("operator type", "Other")
+
+
 class SelfCoordination(models.TextChoices):
     """If the finder also told the vendor: who coordinates (IV.2.3)."""
 

@@ -28,6 +28,7 @@ from .choices import (
     AcceptanceCheck,
     CheckResult,
     FixMethod,
+    OperatorType,
     RejectionReason,
     ReportClosureReason,
     Track,
@@ -237,7 +238,15 @@ class OperatorContactForm(ReportActionForm):
     window_confirmed = forms.BooleanField(
         label=_("The operator confirmed this as its contact window"), required=False
     )
+    operator_type = forms.ChoiceField(
+        label=_("Type of operator (for the statistics)"),
+        choices=[("", "—"), *OperatorType.choices],
+        required=False,
+    )
     note = note_field(_("Note"))
+
+    def setup(self) -> None:
+        self.fields["operator_type"].initial = self.report.operator_type
 
 
 class SendDetailsForm(ReportActionForm):

@@ -17,6 +17,7 @@ from kakehashi.intake.tests import access_desk as intake_desk_specs
 from kakehashi.intake.tests import access_public as intake_public_specs
 from kakehashi.messaging.tests import access_specs as messaging_specs
 from kakehashi.portal.tests import access_specs as portal_specs
+from kakehashi.statistics.tests import access_specs as statistics_specs
 from kakehashi.unreachable.tests import access_specs as unreachable_specs
 from kakehashi.vendors.tests import access_specs as vendors_specs
 
@@ -135,6 +136,7 @@ for _module in (
     committee_specs,
     advisories_specs,
     messaging_specs,
+    statistics_specs,
 ):
     ACCESS_SPECS += _module.SPECS
     COVERED_ELSEWHERE.update(_module.COVERED_ELSEWHERE)

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from kakehashi.accounts.choices import OrganisationKind
 from kakehashi.accounts.models import Organisation
 from kakehashi.cases import actions as case_actions
-from kakehashi.cases.choices import CaseOrigin
+from kakehashi.cases.choices import CaseOrigin, ParticipantRole
 from kakehashi.cases.models import Case
 from kakehashi.cases.priority import priority_for
 from kakehashi.core import audit, pgp
@@ -310,6 +310,14 @@ def forward_report(
             first_vulnerability=_vulnerability_from(report),
             **_finder_for_case(report),
         )
+        reporting_vendor = _reporting_vendor(report)
+        if reporting_vendor is not None:
+            # A self-report's reporter is the vendor itself: it joins as the vendor
+            # (the platform adds it, as part of the hand-off), not as a finder.
+            case_actions.add_participants(
+                case, actor=None, role=ParticipantRole.VENDOR, organisations=[reporting_vendor]
+            )
+            case.refresh_from_db()
         report.case = case
         report.save(update_fields=["case"])
         audit.record(
@@ -330,8 +338,23 @@ def _vulnerability_from(report: Report) -> dict[str, Any]:
     return fields
 
 
+def _reporting_vendor(report: Report) -> Organisation | None:
+    """The vendor organisation behind a self-report sent from a vendor member's account
+    (its first one, should the account belong to several)."""
+    if report.track != Track.SELF_REPORT or report.finder_user is None:
+        return None
+    for membership in report.finder_user.memberships_cached():
+        if membership.organisation.kind == OrganisationKind.VENDOR:
+            return membership.organisation
+    return None
+
+
 def _finder_for_case(report: Report) -> dict[str, Any]:
-    """Identity reaches the coordinator (and vendors) only with the finder's consent."""
+    """Identity reaches the coordinator (and vendors) only with the finder's consent.
+    A vendor's self-report has no finder (and so no finder credit): the vendor takes
+    part as the vendor."""
+    if report.track == Track.SELF_REPORT:
+        return {}
     if not report.share_identity_with_vendor:
         return {"finder_name": _("Anonymous finder (%(id)s)") % {"id": report.tracking_id}}
     if report.finder_user is not None:

@@ -13,7 +13,7 @@ from kakehashi.cases.choices import AWARE_OUTCOMES, ContactChannel, ContactOutco
 from kakehashi.core import audit
 from kakehashi.core.workflow import GuardFailed, InvalidInput
 
-from ..choices import FixMethod, ReportClosureReason, Track
+from ..choices import FixMethod, OperatorType, ReportClosureReason, Track
 from ..models import OperatorContact, Report
 from ..workflow import RECEPTION, WEBSITE, ReportState
 from ._common import claimed, fire, mail_finder, now, report_roles, require_desk
@@ -58,12 +58,17 @@ def record_operator_contact(
     window_confirmed: bool = False,
     attempted_at: datetime | None = None,
     note: str = "",
+    operator_type: str = "",
 ) -> OperatorContact:
-    """Log an attempt to reach the operator; a confirmed window moves the line on."""
+    """Log an attempt to reach the operator; a confirmed window moves the line on.
+    The operator's type (company, local government …), when the clerk learns it here,
+    is kept on the report for the quarterly statistics."""
     require_desk(actor, report)
     _require_website(report)
     if channel not in ContactChannel.values or outcome not in ContactOutcome.values:
         raise InvalidInput(_("Choose the channel and the outcome."))
+    if operator_type and operator_type not in OperatorType.values:
+        raise InvalidInput(_("Choose one of the types of operator."))
     if not address.strip():
         raise InvalidInput(_("Give the address, number or URL that was used."))
     attempted_at = attempted_at or now()
@@ -82,15 +87,19 @@ def record_operator_contact(
             note=note,
             recorded_by=actor,
         )
+        changed = []
         if report.operator_notified_at is None:
             report.operator_notified_at = attempted_at
-            report.save(update_fields=["operator_notified_at"])
-        audit.record(
-            "website.contact",
-            actor=actor,
-            subject=report,
-            summary=f"{report.tracking_id}: {channel} ({outcome})",
-        )
+            changed.append("operator_notified_at")
+        if operator_type and operator_type != report.operator_type:
+            report.operator_type = operator_type
+            changed.append("operator_type")
+        if changed:
+            report.save(update_fields=changed)
+        summary = f"{report.tracking_id}: {channel} ({outcome})"
+        if "operator_type" in changed:
+            summary += f", operator type {operator_type}"
+        audit.record("website.contact", actor=actor, subject=report, summary=summary)
         roles = report_roles(actor, report)
         if report.site_state == "not_started":
             fire(WEBSITE, report, "site_state", "start", actor=actor, roles=roles)

@@ -15,7 +15,14 @@ from kakehashi.accounts.models import Organisation
 from kakehashi.cases.models import Case
 from kakehashi.cases.priority import Priority, Scope
 
-from ..choices import FixMethod, RejectionReason, ReportClosureReason, SelfCoordination, Track
+from ..choices import (
+    FixMethod,
+    OperatorType,
+    RejectionReason,
+    ReportClosureReason,
+    SelfCoordination,
+    Track,
+)
 from ..workflow import ReportState, SiteState
 
 
@@ -159,6 +166,13 @@ class Report(models.Model):
     fixed_at = models.DateTimeField(_("fixed at"), null=True, blank=True)
     operator_notified_at = models.DateTimeField(
         _("operator first contacted"), null=True, blank=True
+    )
+    operator_type = models.CharField(
+        _("type of operator"),
+        max_length=20,
+        choices=OperatorType.choices,
+        blank=True,
+        help_text=_("Counted in the quarterly statistics; the site itself never is."),
     )
     revision = models.PositiveIntegerField(default=1)
 

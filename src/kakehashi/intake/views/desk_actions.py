@@ -204,6 +204,7 @@ def _contact(request: HttpRequest, report: Report, form: Any) -> Done:
         window_confirmed=data["window_confirmed"],
         attempted_at=data["attempted_at"],
         note=data["note"],
+        operator_type=data["operator_type"],
     )
     return Done(_("The contact attempt was recorded."))
 
