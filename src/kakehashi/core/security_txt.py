@@ -4,7 +4,8 @@ Built per request from the settings, so ``Expires`` is always in the future
 (``KAKEHASHI_SECURITY_TXT_EXPIRES_DAYS`` ahead; RFC 9116 advises less than a year).
 Contact: the reception's address (``KAKEHASHI_RECEPTION_EMAIL``) when set, then the
 report form. Encryption: the platform's public key, when one is configured. Policy:
-the disclosure policy in both languages. Reading the key is the only work; no database.
+the disclosure policy in both languages. CSAF: the CSAF provider metadata (CSAF 2.0
+§7.1.8, a field CSAF adds to security.txt). Reading the key is the only work; no database.
 """
 
 from __future__ import annotations
@@ -50,6 +51,8 @@ def security_txt_lines() -> list[str]:
     lines += [f"Policy: {_url('intake:policy', lang)}" for lang in ("ja", "en")]
     lines += [
         "Preferred-Languages: ja, en",
+        # CSAF 2.0 §7.1.8: how aggregators and tools find the provider tree.
+        f"CSAF: {settings.SITE_URL}{reverse('exports:csaf_provider_metadata')}",
         f"Canonical: {settings.SITE_URL}{reverse('security_txt')}",
         f"Expires: {expires.replace(microsecond=0).strftime('%Y-%m-%dT%H:%M:%SZ')}",
     ]

@@ -36,6 +36,7 @@ def test_security_txt_has_every_field_and_expires_in_the_future(settings, monkey
     assert values["Encryption"] == "https://cvd.example.org/ja/report/pgp-key.asc"
     assert ("Policy", "https://cvd.example.org/en/policy/") in fields
     assert values["Preferred-Languages"] == "ja, en"
+    assert values["CSAF"] == "https://cvd.example.org/.well-known/csaf/provider-metadata.json"
     assert values["Canonical"] == "https://cvd.example.org/.well-known/security.txt"
     expires = datetime.strptime(values["Expires"], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
     assert timezone.now() + timedelta(days=89) < expires <= timezone.now() + timedelta(days=90)
