@@ -389,6 +389,13 @@ KAKEHASHI_RECEPTION_DECISION_BUSINESS_DAYS = env_int(
     "KAKEHASHI_RECEPTION_DECISION_BUSINESS_DAYS", 3
 )
 
+# /.well-known/security.txt (RFC 9116): the reception's address for reports (a Contact
+# line beside the report form; empty: the form only), and how far ahead "Expires" lies.
+KAKEHASHI_RECEPTION_EMAIL = env("KAKEHASHI_RECEPTION_EMAIL", "")
+KAKEHASHI_SECURITY_TXT_EXPIRES_DAYS = env_int("KAKEHASHI_SECURITY_TXT_EXPIRES_DAYS", 180)
+if not 1 <= KAKEHASHI_SECURITY_TXT_EXPIRES_DAYS <= 365:
+    raise ImproperlyConfigured("KAKEHASHI_SECURITY_TXT_EXPIRES_DAYS must be between 1 and 365.")
+
 # Security headers. The CSP forbids inline script and style; scripts carry a nonce.
 SECURE_CSP = {
     "default-src": [CSP.SELF],

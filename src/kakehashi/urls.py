@@ -4,9 +4,11 @@ from django.urls import include, path
 
 from kakehashi.api.urls import api
 from kakehashi.core import views as core_views
+from kakehashi.core.security_txt import security_txt
 
 urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
+    path(".well-known/security.txt", security_txt, name="security_txt"),
     path("api/v1/", api.urls),
     path("", include("kakehashi.advisories.export_urls")),  # language-free exports
 ]

@@ -19,7 +19,7 @@ from kakehashi.api.schemas import Error, Input, Refusal, UtcInstant
 from .access import access_draft, public_advisory
 from .content import publication_problems
 from .models import AdvisoryRevision
-from .search import fold
+from .search import matching, query_words
 
 router = Router(tags=["advisories"])
 
@@ -28,7 +28,12 @@ PAGE_SIZE = 100
 
 
 class AdvisoryFilter(Input):
-    q: str = Field("", max_length=200, description="Words or IDs, in Japanese or English.")
+    q: str = Field(
+        "",
+        max_length=200,
+        description="Words or IDs, in Japanese or English; every word must occur.",
+    )
+    kind: str = Field("", pattern="^(|partnership|international|alert)$")
     cwe: str = Field("", pattern=r"^((CWE-)?\d{1,5})?$")
     severity: str = Field("", pattern="^(|Low|Medium|High|Critical)$")
     year: int | None = Field(None, ge=1990, le=2999)
@@ -86,7 +91,9 @@ def list_advisories(request: HttpRequest, filters: Query[AdvisoryFilter]) -> lis
         .order_by("-advisory__published_at", "-pk")
     )
     if filters.q:
-        revisions = revisions.filter(search_text__contains=fold(filters.q))
+        revisions = matching(revisions, query_words(filters.q))
+    if filters.kind:
+        revisions = revisions.filter(advisory__kind=filters.kind)
     if filters.cwe:
         revisions = revisions.filter(
             cwe_ids__contains=f" CWE-{filters.cwe.upper().removeprefix('CWE-')} "

@@ -20,8 +20,8 @@ from kakehashi.cases.models import Case, CaseProduct, Participant, VendorStatus,
 from kakehashi.core.cwe import cwe_name
 from kakehashi.intake.credits import public_credits
 
-from .choices import LANGUAGES
-from .models import Advisory, AdvisoryText, VendorReview
+from .choices import LANGUAGES, AdvisoryKind
+from .models import Advisory, AdvisoryText, AlertProduct, VendorReview
 
 TEXT_FIELDS = (
     "title",
@@ -57,8 +57,9 @@ def _products(case: Case) -> list[CaseProduct]:
 # --- the first draft -------------------------------------------------------------------
 
 
-def draft_texts(case: Case) -> dict[str, dict[str, str]]:
-    """Starting texts per language, for the coordinator to edit."""
+def draft_texts(case: Case, kind: str = "") -> dict[str, dict[str, str]]:
+    """Starting texts per language, for the coordinator to edit. An alert (JVNTA#)
+    says why it is urgent and leads with workarounds: its fix may not exist yet."""
     vulnerabilities = _vulnerabilities(case)
     products = _products(case)
     texts: dict[str, dict[str, str]] = {}
@@ -88,7 +89,30 @@ def draft_texts(case: Case) -> dict[str, dict[str, str]]:
                 "references": "",
                 "notes": "",
             }
+            if kind == AdvisoryKind.ALERT:
+                texts[language].update(_alert_texts(case, title))
     return texts
+
+
+def _alert_texts(case: Case, title: str) -> dict[str, str]:
+    """An urgent alert's overview and solution (in the active language)."""
+    if "A" in case.pxa:
+        urgency = _("Attacks exploiting this vulnerability have been observed.")
+    elif "X" in case.pxa:
+        urgency = _("Exploit code for this vulnerability is public.")
+    else:
+        urgency = ""
+    overview = " ".join(p for p in (f"{title}." if title else "", urgency) if p)
+    return {
+        "overview": overview
+        + ("\n\n" if overview else "")
+        + _("Apply the workarounds below at once, and update as soon as a fix is released."),
+        "solution": _(
+            "**Workarounds**\n\nUntil a fix is available, apply the following "
+            "workarounds:\n\n- \n\n**Update**\n\nWhen the developer releases a fix, "
+            "update to the fixed version."
+        ),
+    }
 
 
 def _vulnerability_paragraph(vulnerability: Vulnerability, language: str) -> str:
@@ -125,6 +149,8 @@ def publication_problems(advisory: Advisory) -> list[str]:
             )
     if advisory.case is not None:
         problems += _case_problems(advisory.case)
+    else:
+        problems += _alert_problems(advisory)
     if not problems:
         problems += _export_problems(advisory, texts)
     return problems
@@ -176,6 +202,19 @@ def _case_problems(case: Case) -> list[str]:
                     _("Vulnerability #%(number)d has an invalid CVSS vector.")
                     % {"number": vulnerability.number}
                 )
+    return problems
+
+
+def _alert_problems(advisory: Advisory) -> list[str]:
+    """The hand-entered facts of an alert without a case, checked again."""
+    problems = []
+    for vector, parse in ((advisory.cvss_v3_vector, CVSS3), (advisory.cvss_v4_vector, CVSS4)):
+        if not vector:
+            continue
+        try:
+            parse(vector)
+        except CVSSError:
+            problems.append(_("The alert has an invalid CVSS vector."))
     return problems
 
 
@@ -245,20 +284,13 @@ def revision_content(
 ) -> dict[str, Any]:
     """Everything a public surface shows of this revision."""
     case = advisory.case
-    vulnerabilities = _vulnerabilities(case) if case else []
-    products = _products(case) if case else []
-    vendors = _vendors(case) if case else []
+    if case is None:
+        return _caseless_content(advisory, texts, history)
+    vulnerabilities = _vulnerabilities(case)
+    products = _products(case)
+    vendors = _vendors(case)
     return {
-        "id": advisory.advisory_id,
-        "slug": advisory.slug,
-        "kind": advisory.kind,
-        "critical": advisory.critical,
-        "waived_language": advisory.waived_language,
-        "texts": {
-            language: {field: getattr(text, field) for field in TEXT_FIELDS}
-            for language, text in texts.items()
-            if language != advisory.waived_language
-        },
+        **_common(advisory, texts, history),
         "vulnerabilities": [
             {
                 "number": v.number,
@@ -283,8 +315,95 @@ def revision_content(
             }
             for p in products
         ],
-        "vendors": _vendor_rows(case, vendors, advisory) if case else [],
-        "credits": public_credits(case) if case else [],
+        "vendors": _vendor_rows(case, vendors, advisory),
+        "credits": public_credits(case),
         "cve_ids": [v.cve_id for v in vulnerabilities if v.cve_id],
+    }
+
+
+def _common(
+    advisory: Advisory, texts: dict[str, AdvisoryText], history: list[dict[str, Any]]
+) -> dict[str, Any]:
+    return {
+        "id": advisory.advisory_id,
+        "slug": advisory.slug,
+        "kind": advisory.kind,
+        "critical": advisory.critical,
+        "waived_language": advisory.waived_language,
+        "texts": {
+            language: {field: getattr(text, field) for field in TEXT_FIELDS}
+            for language, text in texts.items()
+            if language != advisory.waived_language
+        },
         "history": history,
+    }
+
+
+def _caseless_content(
+    advisory: Advisory, texts: dict[str, AdvisoryText], history: list[dict[str, Any]]
+) -> dict[str, Any]:
+    """The content of an alert without a case, from its hand-entered facts, in the
+    shape every export reads: one vulnerability per CVE ID (one without an ID when
+    none is known but something is said about it), every listed product affected —
+    or fixed in the version given — and one vendor row per vendor."""
+    products = list(AlertProduct.objects.filter(advisory=advisory))
+    title = {lang: text.title for lang, text in texts.items()}
+    cve_ids = list(advisory.cve_ids)
+    facts = products or advisory.cwe_id or advisory.cvss_v3_vector or advisory.cvss_v4_vector
+    numbered = cve_ids or ([""] if facts else [])
+    vulnerabilities = [
+        {
+            "number": number,
+            "title_ja": title.get("ja", ""),
+            "title_en": title.get("en", ""),
+            "cwe_id": advisory.cwe_id,
+            "cwe_name": (cwe_name(advisory.cwe_id) or "") if advisory.cwe_id else "",
+            "cve_id": cve_id,
+            "cvss_v3": _cvss3(advisory.cvss_v3_vector),
+            "cvss_v4": _cvss4(advisory.cvss_v4_vector),
+        }
+        for number, cve_id in enumerate(numbered, start=1)
+    ]
+    vendors: dict[str, dict[str, Any]] = {}
+    for product in products:
+        row = vendors.setdefault(
+            product.vendor_en,
+            {
+                "name_ja": product.vendor_ja or product.vendor_en,
+                "name_en": product.vendor_en,
+                "notified_at": None,
+                "statuses": [],
+                "advisory_url": "",
+            },
+        )
+        row["statuses"] += [
+            {
+                "vulnerability": vulnerability["number"],
+                "product": product.name,
+                "status": "fixed" if product.fixed_in else "affected",
+                "justification": "",
+                "statement_ja": "",
+                "statement_en": "",
+                "fixed_in": product.fixed_in,
+                "updated_at": advisory.created_at.isoformat(),
+            }
+            for vulnerability in vulnerabilities
+        ]
+    return {
+        **_common(advisory, texts, history),
+        "vulnerabilities": vulnerabilities,
+        "products": [
+            {
+                "vendor_ja": p.vendor_ja or p.vendor_en,
+                "vendor_en": p.vendor_en,
+                "name": p.name,
+                "versions": p.versions,
+                "cpe": p.cpe,
+                "purl": p.purl,
+            }
+            for p in products
+        ],
+        "vendors": list(vendors.values()),
+        "credits": [],
+        "cve_ids": cve_ids,
     }

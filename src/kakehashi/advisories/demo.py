@@ -2,7 +2,8 @@
 cases' titles): a published advisory with two vendors — one with a fix, one not
 affected — and a CVE ID from the CNA's pool, so every public output has something to
 show; and a case under embargo whose approved draft is scheduled for the embargo's
-end, with one vendor's confirmation and advisory URL recorded."""
+end, with one vendor's confirmation and advisory URL recorded; and a published alert
+(JVNTA#) without a case, in both languages, with workarounds."""
 
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ from .models import Advisory
 
 PUBLISHED_TITLE = "Path traversal in the Sakura router's firmware update page"
 SCHEDULED_TITLE = "Cross-site request forgery in the Sakura switch management console"
+ALERT_TITLE = "Attacks exploiting an authentication bypass in the Momiji VPN gateway"
 # A CVE ID "reserved outside Kakehashi" and entered by hand in the CNA's pool.
 DEMO_CVE_NUMBER = 31337
 
@@ -77,7 +79,99 @@ def load_demo_advisories() -> list[Advisory]:
     org = {o.slug: o for o in Organisation.objects.all()}
     _published(coordinator, org)
     _scheduled(coordinator, org)
-    return list(Advisory.objects.filter(case__title_en__in=[PUBLISHED_TITLE, SCHEDULED_TITLE]))
+    _alert(coordinator, org)
+    return list(
+        Advisory.objects.filter(case__title_en__in=[PUBLISHED_TITLE, SCHEDULED_TITLE])
+    ) + list(Advisory.objects.filter(case=None, texts__title=ALERT_TITLE))
+
+
+ALERT_TEXTS = {
+    "ja": {
+        "title": "Momiji VPN ゲートウェイの認証回避の脆弱性を悪用する攻撃について",
+        "overview": (
+            "Momiji Networks 株式会社が提供する Momiji VPN ゲートウェイには、認証回避の脆弱性が"
+            "存在します。この脆弱性を悪用する攻撃が観測されています。開発者による修正版の提供前"
+            "ですが、下記の回避策を直ちに適用することを推奨します。"
+        ),
+        "affected": "- Momiji VPN ゲートウェイ 5.1.2 およびそれ以前のバージョン",
+        "description": (
+            "Momiji VPN ゲートウェイの管理用 Web インタフェースには、特定のリクエストに対して"
+            "認証を行わない問題（CWE-288）があります。"
+        ),
+        "impact": (
+            "遠隔の第三者によって、認証を経ずに管理機能を操作され、設定の改ざんや任意のコマンドの"
+            "実行が行われる可能性があります。"
+        ),
+        "solution": (
+            "**回避策を適用する**\n\n開発者が修正版を提供するまで、次の回避策を適用してください。"
+            "\n\n- 管理用 Web インタフェースへのアクセスを、信頼できるネットワークからに限定する"
+            "\n- 管理用 Web インタフェースをインターネットに公開しない"
+            "\n- 機器のログを確認し、不審なアクセスの有無を調査する"
+            "\n\n**アップデートする**\n\n修正版が提供され次第、最新版へアップデートしてください。"
+        ),
+        "references": "",
+        "notes": "",
+    },
+    "en": {
+        "title": ALERT_TITLE,
+        "overview": (
+            "The Momiji VPN gateway provided by Momiji Networks, Inc. contains an "
+            "authentication bypass vulnerability. Attacks exploiting it have been observed. "
+            "No fix is available yet: apply the workarounds below at once."
+        ),
+        "affected": "- Momiji VPN gateway 5.1.2 and earlier",
+        "description": (
+            "The management web interface of the Momiji VPN gateway does not authenticate "
+            "certain requests (CWE-288)."
+        ),
+        "impact": (
+            "A remote attacker may operate the management functions without authentication, "
+            "alter the settings or execute arbitrary commands."
+        ),
+        "solution": (
+            "**Apply the workarounds**\n\nUntil the developer releases a fix, apply the "
+            "following workarounds:\n\n- Allow access to the management web interface only "
+            "from trusted networks\n- Do not expose the management web interface to the "
+            "internet\n- Check the device's logs for suspicious access"
+            "\n\n**Update**\n\nUpdate to the fixed version as soon as it is released."
+        ),
+        "references": "",
+        "notes": "",
+    },
+}
+
+
+def _alert(coordinator: User, org: dict[str, Organisation]) -> None:
+    """A published alert without a case: a zero-day under attack, workarounds only."""
+    if Advisory.objects.filter(case=None, texts__title=ALERT_TITLE).exists():
+        return
+    alert = actions.create_alert(actor=coordinator, coordinator_org=org["coordination"])
+    for language, fields in ALERT_TEXTS.items():
+        text = alert.text(language)
+        assert text is not None
+        actions.edit_text(
+            alert, language, actor=coordinator, expected_version=text.version, **fields
+        )
+    year = timezone.localdate().year
+    actions.set_alert_facts(
+        alert,
+        actor=coordinator,
+        cve_ids=f"CVE-{year}-31338",
+        cwe_id="CWE-288",
+        cvss_v3_vector="CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H",
+    )
+    actions.add_alert_product(
+        alert,
+        actor=coordinator,
+        vendor_ja="Momiji Networks 株式会社",
+        vendor_en="Momiji Networks, Inc.",
+        name="Momiji VPN gateway",
+        versions="5.1.2 and earlier",
+        cpe="cpe:2.3:o:momiji:vpn_gateway_firmware:*:*:*:*:*:*:*:*",
+    )
+    actions.set_critical(alert, actor=coordinator, critical=True)
+    _approve_both(Advisory.objects.get(pk=alert.pk), coordinator)
+    actions.publish_if_due(alert.pk)
 
 
 def _published(coordinator: User, org: dict[str, Organisation]) -> None:

@@ -56,6 +56,9 @@ class Advisory(models.Model):
         _("state"), max_length=12, choices=AdvisoryState.choices, default=AdvisoryState.DRAFT
     )
     scheduled_for = models.DateTimeField(_("publication scheduled for"), null=True, blank=True)
+    # The instant the coordinator chose (an urgent alert: "now" or a set time). Empty:
+    # the embargo's end or the case's target, or at once for an alert without a case.
+    publish_at = models.DateTimeField(_("publish at"), null=True, blank=True)
     published_at = models.DateTimeField(_("first published at"), null=True, blank=True)
     updated_at = models.DateTimeField(_("last updated at"), null=True, blank=True)
     current_revision = models.ForeignKey(
@@ -75,6 +78,11 @@ class Advisory(models.Model):
     withdrawal_reason_ja = models.TextField(_("reason for the withdrawal (Japanese)"), blank=True)
     withdrawal_reason_en = models.TextField(_("reason for the withdrawal (English)"), blank=True)
     version = models.PositiveIntegerField(default=1)  # bumped by every change of the draft
+    # The facts of an alert without a case (a case's advisory takes them from the case).
+    cve_ids: models.JSONField[list[str]] = models.JSONField(_("CVE IDs"), default=list, blank=True)
+    cwe_id = models.CharField(_("CWE"), max_length=16, blank=True)
+    cvss_v3_vector = models.CharField(_("CVSS v3.1 vector"), max_length=200, blank=True)
+    cvss_v4_vector = models.CharField(_("CVSS v4.0 vector"), max_length=300, blank=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -141,6 +149,28 @@ class AdvisoryText(models.Model):
     @property
     def approved(self) -> bool:
         return self.approved_version == self.version
+
+
+class AlertProduct(models.Model):
+    """A product an alert without a case names, entered by hand: every listed product
+    is affected; a "fixed in" version says which release fixes it."""
+
+    advisory = models.ForeignKey(Advisory, on_delete=models.CASCADE, related_name="alert_products")
+    vendor_ja = models.CharField(_("vendor (Japanese)"), max_length=200, blank=True)
+    vendor_en = models.CharField(_("vendor (English)"), max_length=200)
+    name = models.CharField(_("product"), max_length=200)
+    versions = models.CharField(_("affected versions"), max_length=200, blank=True)
+    fixed_in = models.CharField(_("fixed in"), max_length=100, blank=True)
+    cpe = models.CharField(_("CPE 2.3"), max_length=300, blank=True)
+    purl = models.CharField(_("package URL"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("alert product")
+        verbose_name_plural = _("alert products")
+        ordering = ["advisory", "vendor_en", "name", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.vendor_en} {self.name} {self.versions}".strip()
 
 
 class AdvisoryRevision(models.Model):

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import desk, public, review
+from .views import alerts, desk, public, review
 
 app_name = "advisories"
 urlpatterns = [
@@ -14,6 +14,16 @@ urlpatterns = [
     path("desk/<int:advisory_id>/critical/", desk.critical, name="critical"),
     path("desk/<int:advisory_id>/withdraw/", desk.withdraw, name="withdraw"),
     path("desk/<int:advisory_id>/preview/<str:language>/", desk.preview, name="preview"),
+    # Alerts (JVNTA#): without a case, their facts and products, and when they go out.
+    path("desk/alerts/", alerts.alerts, name="alerts"),
+    path("desk/<int:advisory_id>/facts/", alerts.facts, name="alert_facts"),
+    path("desk/<int:advisory_id>/products/", alerts.product_add, name="alert_product_add"),
+    path(
+        "desk/<int:advisory_id>/products/<int:product_id>/remove/",
+        alerts.product_remove,
+        name="alert_product_remove",
+    ),
+    path("desk/<int:advisory_id>/timing/", alerts.timing, name="alert_timing"),
     # A vendor's preview of its case's draft and its answer (from the vendor portal).
     path("review/cases/<int:case_id>/", review.vendor_review, name="vendor_review"),
     path(

@@ -131,6 +131,16 @@ def desk_links(user: Any) -> list[DeskLink]:
                 _("Find vendors by name, product, CPE or purl, and keep their entries current."),
             )
         )
+    from kakehashi.advisories.access import alert_organisations
+
+    if alert_organisations(user):
+        links.append(
+            DeskLink(
+                "advisories:alerts",
+                _("Alerts"),
+                _("Alerts (JVNTA#) without a case: draft, approve and publish them at once."),
+            )
+        )
     from kakehashi.committee.access import reads_committee_files
 
     if reads_committee_files(user):

@@ -94,6 +94,8 @@ SPECS: list[AccessSpec] = [
     AccessSpec("exports:vuldef", frozenset(), kwargs=_published, public=True, max_queries=12),
     AccessSpec("exports:vuldef_en", frozenset(), kwargs=_published, public=True, max_queries=12),
     AccessSpec("advisories:editor", COORDINATION, kwargs=_draft, max_queries=30),
+    # Alerts without a case: their organisation's coordinators and administrators only.
+    AccessSpec("advisories:alerts", frozenset({"admin", "coordinator"}), max_queries=12),
     AccessSpec("advisories:preview", COORDINATION, kwargs=_draft_preview, max_queries=30),
     # The vendor's preview and answer: vendor A's members only (the portal's rule).
     AccessSpec("advisories:vendor_review", VENDOR_A, kwargs=_vendor_draft, max_queries=20),
@@ -104,6 +106,10 @@ COVERED_ELSEWHERE: dict[str, str] = {
     f"advisories:{name}": "advisories/tests/test_views.py"
     for name in ("start", "save", "approve", "waive", "withdraw", "critical")
 } | {"exports:osv": "advisories/tests/test_osv.py"}
+COVERED_ELSEWHERE |= {
+    f"advisories:{name}": "advisories/tests/test_alerts.py"
+    for name in ("alert_facts", "alert_product_add", "alert_product_remove", "alert_timing")
+}
 # CSAF: a document needs a vulnerability and a product, and the files exist per document.
 COVERED_ELSEWHERE |= {
     f"exports:{name}": "advisories/tests/test_csaf.py" for name in ("csaf", "csaf_en", "csaf_ja")

@@ -35,6 +35,11 @@ def test_drafts_stay_off_the_list_and_appear_once_published(world, advisory, coo
     assert detail["content"]["vendors"][0]["statuses"]
     assert _get(world, "psirt", "?cwe=CWE-89").json() == []
     assert len(_get(world, "psirt", "?q=example%20cms").json()) == 1
+    assert len(_get(world, "psirt", "?q=cms%20example").json()) == 1  # every word, any order
+    assert _get(world, "psirt", "?q=example%20nothing").json() == []
+    assert len(_get(world, "psirt", "?kind=partnership").json()) == 1
+    assert _get(world, "psirt", "?kind=alert").json() == []
+    assert _get(world, "psirt", "?kind=bogus").status_code in (400, 422)
 
 
 @pytest.mark.parametrize(

@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from kakehashi.advisories.demo import PUBLISHED_TITLE, SCHEDULED_TITLE
+from kakehashi.advisories.demo import ALERT_TITLE, PUBLISHED_TITLE, SCHEDULED_TITLE
 from kakehashi.advisories.models import Advisory, VendorReview
 from kakehashi.core.demo import load_demo
 
@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 def test_demo_advisories_load_idempotently(client):
     load_demo()
     load_demo()
-    assert Advisory.objects.count() == 2
+    assert Advisory.objects.count() == 3
     published = Advisory.objects.get(case__title_en=PUBLISHED_TITLE)
     assert published.state == "published" and published.revisions.count() == 1
     content = published.current_revision.content  # type: ignore[union-attr]
@@ -37,3 +37,19 @@ def test_demo_advisories_load_idempotently(client):
     assert scheduled.advisory_id not in client.get(reverse("feeds:advisories")).content.decode()
     review = VendorReview.objects.get(advisory=scheduled)
     assert review.state == "confirmed" and review.vendor_advisory_url
+
+    alert = Advisory.objects.get(case=None, kind="alert")
+    assert alert.state == "published" and alert.critical
+    assert alert.revisions.count() == 1
+    content = alert.current_revision.content  # type: ignore[union-attr]
+    assert set(content["texts"]) == {"ja", "en"}
+    assert content["texts"]["en"]["title"] == ALERT_TITLE
+    assert "回避策" in content["texts"]["ja"]["solution"]
+    for url in (
+        f"/ja/advisories/{alert.slug}/",
+        f"/advisories/{alert.slug}/csaf.json",
+        f"/advisories/{alert.slug}/vuldef.xml",
+    ):
+        assert client.get(url).status_code == 200, url
+    listed = client.get("/ja/advisories/", {"kind": "alert"}).content.decode()
+    assert alert.advisory_id in listed

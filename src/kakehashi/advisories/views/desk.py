@@ -26,6 +26,7 @@ from ..content import TEXT_FIELDS, publication_problems, revision_content
 from ..forms import TextForm, WaiverForm, WithdrawForm
 from ..models import Advisory
 from ..presentation import page_context
+from .alert_panels import alert_context
 
 
 @login_required
@@ -79,6 +80,7 @@ def _editor(
             "waiver_form": bound.get("waiver") or WaiverForm(),
             "withdraw_form": bound.get("withdraw") or WithdrawForm(),
             "can_edit": advisory.state != "withdrawn",
+            **alert_context(advisory, bound),
         },
         status=status,
     )

@@ -29,7 +29,7 @@ from ..access import public_advisory
 from ..forms import SearchForm
 from ..models import AdvisoryRevision
 from ..presentation import SEVERITY_LABELS, page_context
-from ..search import fold
+from ..search import fold, matching, query_words
 
 PAGE_SIZE = 50
 FEED_SIZE = 50
@@ -45,9 +45,12 @@ def advisory_list(request: HttpRequest) -> HttpResponse:
     )
     if form.is_bound and form.is_valid():
         data = form.cleaned_data
-        for key in ("q", "vendor", "product"):
-            if data[key]:
-                revisions = revisions.filter(search_text__contains=fold(data[key]))
+        # Every word of the query; the vendor and the product each as one phrase.
+        needles = query_words(data["q"])
+        needles += [fold(data[key]).strip() for key in ("vendor", "product") if data[key]]
+        revisions = matching(revisions, needles)
+        if data["kind"]:
+            revisions = revisions.filter(advisory__kind=data["kind"])
         if data["cwe"]:
             number = data["cwe"].upper().removeprefix("CWE-")
             revisions = revisions.filter(cwe_ids__contains=f" CWE-{number} ")

@@ -95,6 +95,7 @@ COVERED_ELSEWHERE = {
     "accounts:accept_invitation": "accounts/tests/test_members.py",
     "accounts:revoke_token": "accounts/tests/test_tokens_views.py",
     "healthz": "core/tests/test_pages.py",
+    "security_txt": "core/tests/test_security_txt.py",
     **{
         f"cases:{name}": "cases/tests/test_views.py"
         for name in (

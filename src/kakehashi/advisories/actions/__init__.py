@@ -26,12 +26,13 @@ from kakehashi.core import audit
 from kakehashi.core.public import clear_public_cache
 from kakehashi.core.workflow import ConcurrentChange, GuardFailed, InvalidInput
 
-from .choices import LANGUAGES, AdvisoryKind, AdvisoryState, ReviewState
-from .content import TEXT_FIELDS, draft_texts, publication_problems, revision_content
-from .exports.checks import export_problems
-from .models import Advisory, AdvisoryRevision, AdvisoryText, VendorReview
-from .search import cwe_list, fold_content, highest_severity
-from .signals import advisory_published
+from ..access import can_coordinate_alert
+from ..choices import LANGUAGES, AdvisoryKind, AdvisoryState, ReviewState
+from ..content import TEXT_FIELDS, draft_texts, publication_problems, revision_content
+from ..exports.checks import export_problems
+from ..models import Advisory, AdvisoryRevision, AdvisoryText, VendorReview
+from ..search import cwe_list, fold_content, highest_severity
+from ..signals import advisory_published
 
 EDITABLE_FIELDS = (*TEXT_FIELDS, "revision_note")
 
@@ -56,11 +57,7 @@ def _require_coordinator(actor: Any, advisory: Advisory) -> None:
     if advisory.case is not None:
         allowed = can_coordinate(actor, advisory.case)
     else:
-        allowed = getattr(actor, "is_superuser", False) or any(
-            m.organisation_id == advisory.coordinator_org_id
-            and m.role in ("coordinator", "administrator")
-            for m in actor.memberships_cached()
-        )
+        allowed = can_coordinate_alert(actor, advisory.coordinator_org_id)
     if not allowed:
         raise GuardFailed(_("Only the case's coordinator may do this."))
 
@@ -87,7 +84,7 @@ def start_advisory(case: Case, *, actor: Any, kind: str | None = None) -> Adviso
         raise InvalidInput(_("Choose the kind of advisory."))
     if case.coordinator_org_id is None:
         raise InvalidInput(_("The case has no coordinator."))
-    texts = draft_texts(case)
+    texts = draft_texts(case, kind=kind)
     try:
         with transaction.atomic():
             advisory_id, slug = new_advisory_id(kind)
@@ -215,17 +212,29 @@ def waive_language(advisory: Advisory, language: str, *, actor: Any, reason: str
     return advisory
 
 
+def embargo_end(case: Case | None) -> datetime | None:
+    """The end of the embargo in force on ``case``, if any."""
+    if case is None or not case.embargo_in_force:
+        return None
+    embargo = case.embargoes.filter(ended_at__isnull=True).first()
+    return embargo.ends_at if embargo is not None else None
+
+
 def publication_instant(advisory: Advisory) -> datetime:
-    """The embargo's end if one is in force, else the case's target, else now."""
+    """The instant the coordinator chose (never before an embargo's end), else the
+    embargo's end if one is in force, else the case's target, else now."""
     case = advisory.case
     now = timezone.now()
-    if case is None:
-        return now
-    if case.embargo_in_force:
-        embargo = case.embargoes.filter(ended_at__isnull=True).first()
-        if embargo is not None:
-            return max(embargo.ends_at, now)
-    if case.target_publication_at is not None and advisory.published_at is None:
+    ends = embargo_end(case)
+    if advisory.publish_at is not None:
+        return max(advisory.publish_at, now, ends or now)
+    if ends is not None:
+        return max(ends, now)
+    if (
+        case is not None
+        and case.target_publication_at is not None
+        and advisory.published_at is None
+    ):
         return max(case.target_publication_at, now)
     return now
 
@@ -262,6 +271,10 @@ def publish_if_due(advisory_id: int, now: datetime | None = None) -> AdvisoryRev
             or advisory.scheduled_for > now
         ):
             return None
+        held_until = embargo_end(advisory.case)
+        if held_until is not None and held_until > now:
+            _hold(advisory, held_until)  # the embargo was extended after scheduling
+            return None
         problems = publication_problems(advisory)
         if problems:
             _refuse(advisory, problems)
@@ -276,6 +289,17 @@ def publish_if_due(advisory_id: int, now: datetime | None = None) -> AdvisoryRev
         transaction.on_commit(clear_public_cache)
     advisory_published.send(sender=Advisory, advisory=advisory, revision=revision)
     return revision
+
+
+def _hold(advisory: Advisory, until: datetime) -> None:
+    Advisory.objects.filter(pk=advisory.pk).update(scheduled_for=until)
+    audit.record(
+        "advisory.scheduled",
+        subject=advisory,
+        case_id=advisory.case_id,
+        summary=f"{advisory.advisory_id} at {until.isoformat()} (the embargo's end)",
+        actor_label="publication-job",
+    )
 
 
 def _refuse(advisory: Advisory, problems: list[str]) -> None:
@@ -340,6 +364,7 @@ def _write_revision(advisory: Advisory, now: datetime) -> AdvisoryRevision:
         published_at=first,
         updated_at=now,
         scheduled_for=None,
+        publish_at=None,  # a later revision goes out at once unless a time is chosen
     )
     AdvisoryText.objects.filter(advisory=advisory).update(revision_note="")
     if advisory.case is not None:
@@ -503,3 +528,29 @@ def review_draft(
             },
         )
     return review
+
+
+# Alerts (JVNTA#): without a case, and published at once or at a chosen time.
+from .alerts import (  # noqa: E402  (they build on the functions above)
+    add_alert_product,
+    create_alert,
+    remove_alert_product,
+    set_alert_facts,
+    set_publication_time,
+)
+
+__all__ = [
+    "add_alert_product",
+    "approve_text",
+    "create_alert",
+    "edit_text",
+    "publish_if_due",
+    "remove_alert_product",
+    "review_draft",
+    "set_alert_facts",
+    "set_critical",
+    "set_publication_time",
+    "start_advisory",
+    "waive_language",
+    "withdraw",
+]
