@@ -118,6 +118,7 @@ INSTALLED_APPS = [
     "kakehashi.committee",
     "kakehashi.advisories",
     "kakehashi.messaging",
+    "kakehashi.translation",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -387,6 +388,15 @@ KAKEHASHI_REPORT_RATE_PER_ADDRESS_PER_HOUR = env_int(
 KAKEHASHI_RECEPTION_DECISION_BUSINESS_DAYS = env_int(
     "KAKEHASHI_RECEPTION_DECISION_BUSINESS_DAYS", 3
 )
+
+# Translation. Machine translation is off unless KAKEHASHI_MT_URL names a LibreTranslate
+# server (its API key, if it needs one, in KAKEHASHI_MT_API_KEY or _FILE); its answer is
+# awaited at most KAKEHASHI_MT_TIMEOUT seconds. A task is due KAKEHASHI_TRANSLATION_LEAD_DAYS
+# business days before the case's next deadline (or that many days from now without one).
+KAKEHASHI_MT_URL = env("KAKEHASHI_MT_URL")
+KAKEHASHI_MT_API_KEY = env("KAKEHASHI_MT_API_KEY")
+KAKEHASHI_MT_TIMEOUT = env_int("KAKEHASHI_MT_TIMEOUT", 20)
+KAKEHASHI_TRANSLATION_LEAD_DAYS = env_int("KAKEHASHI_TRANSLATION_LEAD_DAYS", 3)
 
 # Security headers. The CSP forbids inline script and style; scripts carry a nonce.
 SECURE_CSP = {

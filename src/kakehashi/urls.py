@@ -27,6 +27,7 @@ urlpatterns += i18n_patterns(
     path("unreachable/", include("kakehashi.unreachable.urls")),
     path("committee/", include("kakehashi.committee.urls")),
     path("", include("kakehashi.messaging.urls")),  # /messages/…, /notifications/
+    path("translation/", include("kakehashi.translation.urls")),
     path("admin/", admin.site.urls),
     prefix_default_language=True,
 )

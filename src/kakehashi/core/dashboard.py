@@ -131,6 +131,16 @@ def desk_links(user: Any) -> list[DeskLink]:
                 _("Find vendors by name, product, CPE or purl, and keep their entries current."),
             )
         )
+    from kakehashi.translation.access import works_on_translations
+
+    if works_on_translations(user):
+        links.append(
+            DeskLink(
+                "translation:tasks",
+                _("Translations"),
+                _("Your translation tasks, the queue, reviews and the glossary."),
+            )
+        )
     from kakehashi.committee.access import reads_committee_files
 
     if reads_committee_files(user):
