@@ -21,7 +21,10 @@ def _task(world: World) -> dict[str, int]:
     case = Case.objects.get(pk=_desk_case(world)["case_id"])
     coordinator = world.user("coordinator")
     vulnerability = case_actions.add_vulnerability(
-        case, actor=coordinator, title_ja="脆弱性", description_ja="脆弱性があります。回避策はありません。"
+        case,
+        actor=coordinator,
+        title_ja="脆弱性",
+        description_ja="脆弱性があります。回避策はありません。",
     )
     task = actions.request_translation(
         coordinator,
