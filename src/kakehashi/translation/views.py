@@ -158,7 +158,7 @@ def _task_page(
     }
     page_forms = {
         "translation": editor,
-        "event": translation_forms.VersionForm(initial=version),
+        "event": translation_forms.VersionForm(initial=version, auto_id=False),
         "note": bound.get("note") or translation_forms.NoteForm(initial=version),
         "assign": bound.get("assign")
         or translation_forms.AssignForm(
