@@ -119,6 +119,7 @@ INSTALLED_APPS = [
     "kakehashi.advisories",
     "kakehashi.messaging",
     "kakehashi.statistics",
+    "kakehashi.translation",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -395,6 +396,14 @@ KAKEHASHI_RECEPTION_EMAIL = env("KAKEHASHI_RECEPTION_EMAIL", "")
 KAKEHASHI_SECURITY_TXT_EXPIRES_DAYS = env_int("KAKEHASHI_SECURITY_TXT_EXPIRES_DAYS", 180)
 if not 1 <= KAKEHASHI_SECURITY_TXT_EXPIRES_DAYS <= 365:
     raise ImproperlyConfigured("KAKEHASHI_SECURITY_TXT_EXPIRES_DAYS must be between 1 and 365.")
+# Translation. Machine translation is off unless KAKEHASHI_MT_URL names a LibreTranslate
+# server (its API key, if it needs one, in KAKEHASHI_MT_API_KEY or _FILE); its answer is
+# awaited at most KAKEHASHI_MT_TIMEOUT seconds. A task is due KAKEHASHI_TRANSLATION_LEAD_DAYS
+# business days before the case's next deadline (or that many days from now without one).
+KAKEHASHI_MT_URL = env("KAKEHASHI_MT_URL")
+KAKEHASHI_MT_API_KEY = env("KAKEHASHI_MT_API_KEY")
+KAKEHASHI_MT_TIMEOUT = env_int("KAKEHASHI_MT_TIMEOUT", 20)
+KAKEHASHI_TRANSLATION_LEAD_DAYS = env_int("KAKEHASHI_TRANSLATION_LEAD_DAYS", 3)
 
 # Security headers. The CSP forbids inline script and style; scripts carry a nonce.
 SECURE_CSP = {

@@ -30,6 +30,7 @@ urlpatterns += i18n_patterns(
     path("committee/", include("kakehashi.committee.urls")),
     path("statistics/", include("kakehashi.statistics.urls")),
     path("", include("kakehashi.messaging.urls")),  # /messages/…, /notifications/
+    path("translation/", include("kakehashi.translation.urls")),
     path("admin/", admin.site.urls),
     prefix_default_language=True,
 )

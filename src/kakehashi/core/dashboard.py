@@ -141,6 +141,16 @@ def desk_links(user: Any) -> list[DeskLink]:
                 _("Alerts (JVNTA#) without a case: draft, approve and publish them at once."),
             )
         )
+    from kakehashi.translation.access import works_on_translations
+
+    if works_on_translations(user):
+        links.append(
+            DeskLink(
+                "translation:tasks",
+                _("Translations"),
+                _("Your translation tasks, the queue, reviews and the glossary."),
+            )
+        )
     from kakehashi.committee.access import reads_committee_files
 
     if reads_committee_files(user):

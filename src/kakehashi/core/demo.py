@@ -94,6 +94,7 @@ def load_demo() -> list[tuple[DemoUser, str]]:
         from kakehashi.advisories.demo import load_demo_advisories
         from kakehashi.cases.demo import load_demo_cases
         from kakehashi.intake.demo import load_demo_reports
+        from kakehashi.translation.demo import load_demo_translations
         from kakehashi.unreachable.demo import load_demo_unreachable
         from kakehashi.vendors.demo import load_demo_registry
 
@@ -102,6 +103,7 @@ def load_demo() -> list[tuple[DemoUser, str]]:
         load_demo_advisories()  # after the cases: two more cases with their advisories
         load_demo_unreachable()
         load_demo_reports()
+        load_demo_translations()  # after the cases: messages and their translations
     return result
 
 

@@ -18,6 +18,7 @@ from kakehashi.intake.tests import access_public as intake_public_specs
 from kakehashi.messaging.tests import access_specs as messaging_specs
 from kakehashi.portal.tests import access_specs as portal_specs
 from kakehashi.statistics.tests import access_specs as statistics_specs
+from kakehashi.translation.tests import access_specs as translation_specs
 from kakehashi.unreachable.tests import access_specs as unreachable_specs
 from kakehashi.vendors.tests import access_specs as vendors_specs
 
@@ -81,9 +82,10 @@ ACCESS_SPECS = [
     # the vendor and the finder of the case are participants, not desk staff (404).
     AccessSpec("cases:list", DESK, max_queries=12),
     # Committee members see the committee's files, never the case (committee.access).
-    # 50: the case and the panels of other apps (notices, portal answers, disclosures,
-    # the unreachable listing and committee, the advisory, messaging), a fixed number each.
-    AccessSpec("cases:detail", DESK - {"committee"}, kwargs=_desk_case, max_queries=50),
+    # 51: the case and the panels of other apps (notices, portal answers, disclosures,
+    # the unreachable listing and committee, the advisory, messaging, translations), a
+    # fixed number each.
+    AccessSpec("cases:detail", DESK - {"committee"}, kwargs=_desk_case, max_queries=51),
     # 23: one query per registered timeline source (messaging's included).
     AccessSpec("cases:timeline", DESK - {"clerk", "committee"}, kwargs=_desk_case, max_queries=23),
 ]
@@ -138,6 +140,7 @@ for _module in (
     advisories_specs,
     messaging_specs,
     statistics_specs,
+    translation_specs,
 ):
     ACCESS_SPECS += _module.SPECS
     COVERED_ELSEWHERE.update(_module.COVERED_ELSEWHERE)

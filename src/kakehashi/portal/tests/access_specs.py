@@ -69,7 +69,7 @@ SPECS: list[AccessSpec] = [
         "portal:case",
         frozenset({"psirt", "vendoradmin"}),
         kwargs=_vendor_a_case,
-        max_queries=27,  # +1: the advisory draft panel (advisories/_portal.html)
+        max_queries=28,  # +1: the advisory draft panel; +1: the translations (translation_tags)
     ),
 ]
 
