@@ -628,12 +628,17 @@ def test_show_fails_without_a_usable_key(keys, settings, tmp_path, case):
 
 def _our_agents() -> set[str]:
     found = subprocess.run(
-        ["pgrep", "-f", f"gpg-agent.*{pgp.TEMP_PREFIX}"], capture_output=True, check=False
+        ["pgrep", "-f", f"gpg-agent.*{tempfile.gettempdir()}/{pgp.TEMP_PREFIX}"],
+        capture_output=True,
+        check=False,
     )
     return set(found.stdout.decode().split())
 
 
-def test_no_agent_and_no_temporary_file_is_left_behind(keys):
+def test_no_agent_and_no_temporary_file_is_left_behind(keys, tmp_path, monkeypatch):
+    # A temporary directory of this test's own: other test processes (xdist workers) and
+    # other programs use the system's at the same time.
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
     leftovers = f"{tempfile.gettempdir()}/{pgp.TEMP_PREFIX}*"
     stray = f"{tempfile.gettempdir()}/pygpg-*"  # python-gnupg's own temporary files
     before = (_our_agents(), set(glob.glob(leftovers)), set(glob.glob(stray)))
