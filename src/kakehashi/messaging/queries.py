@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.db.models import OuterRef, Subquery
+from django.db.models import F, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 
 from kakehashi.cases.models import Participant
@@ -63,6 +63,26 @@ def thread_rows(viewer: Viewer) -> list[ThreadRow]:
         if t.kind == ThreadKind.TOPIC:
             rows.append(row(t.key, ThreadKind.TOPIC, t.title, t))
     return rows
+
+
+def unread_counts(threads: list[Thread], user: Any) -> dict[int, int]:
+    """Per thread, the messages after the user's read marker. One query."""
+    from django.db.models import Count
+
+    from .models import Message
+
+    if not threads:
+        return {}
+    marker = ReadMarker.objects.filter(thread=OuterRef("thread_id"), user=user)
+    read_up_to = Coalesce(Subquery(marker.values("last_read_id")[:1]), 0)
+    return dict(
+        Message.objects.filter(thread__in=[t.pk for t in threads])
+        .alias(read_up_to=read_up_to)
+        .filter(id__gt=F("read_up_to"))
+        .values("thread_id")
+        .annotate(n=Count("id"))
+        .values_list("thread_id", "n")
+    )
 
 
 @dataclass
@@ -125,3 +145,25 @@ def vendor_activity(
         )
         for p in vendors
     ]
+
+
+@dataclass
+class BroadcastRow:
+    broadcast: Any
+    posted: int
+
+
+def recent_broadcasts(case: Any, limit: int = 5) -> list[BroadcastRow]:
+    """The case's latest messages to all vendors and how many copies are posted so far
+    (the jobs may still be running). One query."""
+    from django.db.models import Count
+
+    from .models import Broadcast
+
+    rows = list(
+        Broadcast.objects.filter(case=case)
+        .select_related("author")
+        .annotate(posted=Count("messages"))
+        .order_by("-id")[:limit]
+    )
+    return [BroadcastRow(b, b.posted) for b in rows]

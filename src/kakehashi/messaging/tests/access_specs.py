@@ -91,5 +91,6 @@ COVERED_ELSEWHERE: dict[str, str] = {
     f"messaging:{name}": "messaging/tests/test_threads.py"
     for name in ("open_topic", "post", "edit", "history", "attachment", "notifications_read")
 } | {
+    "messaging:post_to_all_vendors": "messaging/tests/test_broadcast.py",
     "messaging:mail_preference": "messaging/tests/test_mail.py",
 }
