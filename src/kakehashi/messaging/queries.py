@@ -98,48 +98,46 @@ class VendorActivity:
 def vendor_activity(
     case: Any, participants: list[Participant] | None = None
 ) -> list[VendorActivity]:
-    """Per vendor: notified, seen (first opened its thread or the general thread),
-    acknowledged, last answer (its last message). Three queries, given the case's
-    participants (the case page has them already)."""
-    from django.db.models import Max, Min
+    """Per vendor: notified, seen (a member first opened the vendor's private thread),
+    acknowledged, last answer (a member's last message anywhere in the case). Two
+    queries, given the case's participants (the case page has them already).
 
-    from kakehashi.accounts.models import Membership
+    Both are grouped by the member's organisation through the membership join, so a
+    person in two vendors' organisations counts for each; the coordination's own reads
+    of a vendor's thread never count as the vendor's."""
+    from django.db.models import Max, Min
 
     from .models import Message
 
     if participants is None:
         participants = list(Participant.objects.vendors().filter(case=case))
     vendors = [p for p in participants if p.role == "vendor" and p.removed_at is None]
-    organisations = {p.organisation_id for p in vendors if p.organisation_id}
-    members: dict[int, int] = dict(
-        Membership.objects.filter(organisation_id__in=organisations).values_list(
-            "user_id", "organisation_id"
+    seen: dict[int, datetime] = dict(
+        ReadMarker.objects.filter(
+            thread__case=case,
+            thread__kind=ThreadKind.VENDOR,
+            thread__participant__in=[p.pk for p in vendors],
+            user__memberships__organisation_id=F("thread__participant__organisation_id"),
         )
-    )
-    seen: dict[int, datetime] = {}
-    for user_id, first in (
-        ReadMarker.objects.filter(thread__case=case, user_id__in=members)
-        .values("user_id")
+        .values("thread__participant_id")
         .annotate(first=Min("first_read_at"))
-        .values_list("user_id", "first")
-    ):
-        org = members[user_id]
-        seen[org] = min(first, seen.get(org, first))
-    answered: dict[int, datetime] = {}
-    for user_id, last in (
-        Message.objects.filter(thread__case=case, author_id__in=members)
-        .values("author_id")
+        .values_list("thread__participant_id", "first")
+    )
+    organisations = {p.organisation_id for p in vendors if p.organisation_id}
+    answered: dict[int, datetime] = dict(
+        Message.objects.filter(
+            thread__case=case, author__memberships__organisation_id__in=organisations
+        )
+        .values("author__memberships__organisation_id")
         .annotate(last=Max("created_at"))
-        .values_list("author_id", "last")
-    ):
-        org = members[user_id]
-        answered[org] = max(last, answered.get(org, last))
+        .values_list("author__memberships__organisation_id", "last")
+    )
     return [
         VendorActivity(
             key=f"vendor-{p.pk}",
             participant=p,
             notified_at=p.notified_at,
-            seen_at=seen.get(p.organisation_id or 0),
+            seen_at=seen.get(p.pk),
             acknowledged_at=p.acknowledged_at,
             last_answer_at=answered.get(p.organisation_id or 0),
         )

@@ -13,15 +13,11 @@ from django.test import Client
 from kakehashi.accounts import actions as account_actions
 from kakehashi.core.testing import run_pending_jobs
 from kakehashi.messaging import actions
-from kakehashi.messaging.access import case_viewer
 from kakehashi.messaging.models import Message, MessageVersion, Notification, ReadMarker, Thread
 
-from .scenario import post, two_vendor_case, vendor_key
+from .scenario import NOBODY_IN_THE_CASE, PERSONAS, READERS, post, two_vendor_case, vendor_key
 
 pytestmark = pytest.mark.django_db
-
-COORDINATION = {"admin", "coordinator", "cna", "translator"}
-NOBODY_IN_THE_CASE = ("clerk", "committee", "outsider")
 
 
 def _secret(world, persona: str, scopes: tuple[str, ...] = ("read", "write")) -> str:
@@ -56,46 +52,6 @@ def _messages(case, key: str) -> str:
 
 
 # --- Who reads and writes what ---------------------------------------------------------
-
-
-@pytest.fixture
-def every_thread(world):
-    """The two-vendor case with a thread of every kind, each with one message."""
-    case = two_vendor_case(world)
-    viewer = case_viewer(world.user("coordinator"), case.pk)
-    topics = {
-        "topic-vendors": actions.open_topic(viewer, title="Fix", audience="vendors"),
-        "topic-vendors-finder": actions.open_topic(
-            viewer, title="Repro", audience="vendors", finder_included=True
-        ),
-        "topic-coordination": actions.open_topic(viewer, title="Desk", audience="coordination"),
-        "topic-coordination-finder": actions.open_topic(
-            viewer, title="Ask finder", audience="coordination", finder_included=True
-        ),
-    }
-    keys = {
-        "general": "general",
-        "vendor-a": vendor_key(case, "vendor-a"),
-        "vendor-b": vendor_key(case, "vendor-b"),
-        **{name: topic.key for name, topic in topics.items()},
-    }
-    for key in keys.values():
-        post(world, "coordinator", case, key, f"Opening {key}")
-    return case, keys
-
-
-VENDOR_A = {"psirt", "vendoradmin"}
-VENDORS = VENDOR_A | {"other_vendor"}
-READERS = {
-    "general": COORDINATION | VENDORS,
-    "vendor-a": COORDINATION | VENDOR_A,
-    "vendor-b": COORDINATION | {"other_vendor"},
-    "topic-vendors": COORDINATION | VENDORS,
-    "topic-vendors-finder": COORDINATION | VENDORS | {"finder"},
-    "topic-coordination": COORDINATION,
-    "topic-coordination-finder": COORDINATION | {"finder"},
-}
-PERSONAS = sorted(COORDINATION | VENDORS | {"finder", *NOBODY_IN_THE_CASE})
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
