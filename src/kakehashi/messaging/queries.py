@@ -112,47 +112,47 @@ def vendor_activity(
     case: Any, participants: list[Participant] | None = None
 ) -> list[VendorActivity]:
     """Per vendor: notified, seen (a member first opened the vendor's private thread),
-    acknowledged, last answer (a member's last message anywhere in the case). Two
-    queries, given the case's participants (the case page has them already).
+    acknowledged, last answer (a member's last message anywhere in the case). One query,
+    given the case's participants (the case page has them already).
 
-    Both are grouped by the member's organisation through the membership join, so a
-    person in two vendors' organisations counts for each; the coordination's own reads
-    of a vendor's thread never count as the vendor's."""
-    from django.db.models import Max, Min
-
+    Both go through the membership of the vendor's organisation, so a person in two
+    vendors' organisations counts for each; the coordination's own reads of a vendor's
+    thread never count as the vendor's."""
     from .models import Message
 
     if participants is None:
         participants = list(Participant.objects.vendors().filter(case=case))
     vendors = [p for p in participants if p.role == "vendor" and p.removed_at is None]
-    seen: dict[int, datetime] = dict(
+    first_read = (
         ReadMarker.objects.filter(
-            thread__case=case,
             thread__kind=ThreadKind.VENDOR,
-            thread__participant__in=[p.pk for p in vendors],
-            user__memberships__organisation_id=F("thread__participant__organisation_id"),
+            thread__participant_id=OuterRef("pk"),
+            user__memberships__organisation_id=OuterRef("organisation_id"),
         )
-        .values("thread__participant_id")
-        .annotate(first=Min("first_read_at"))
-        .values_list("thread__participant_id", "first")
+        .order_by("first_read_at")
+        .values("first_read_at")[:1]
     )
-    organisations = {p.organisation_id for p in vendors if p.organisation_id}
-    answered: dict[int, datetime] = dict(
+    last_message = (
         Message.objects.filter(
-            thread__case=case, author__memberships__organisation_id__in=organisations
+            thread__case=case, author__memberships__organisation_id=OuterRef("organisation_id")
         )
-        .values("author__memberships__organisation_id")
-        .annotate(last=Max("created_at"))
-        .values_list("author__memberships__organisation_id", "last")
+        .order_by("-created_at")
+        .values("created_at")[:1]
     )
+    found: dict[int, tuple[datetime | None, datetime | None]] = {
+        pk: (seen, answered)
+        for pk, seen, answered in Participant.objects.filter(pk__in=[p.pk for p in vendors])
+        .annotate(seen=Subquery(first_read), answered=Subquery(last_message))
+        .values_list("pk", "seen", "answered")
+    }
     return [
         VendorActivity(
             key=f"vendor-{p.pk}",
             participant=p,
             notified_at=p.notified_at,
-            seen_at=seen.get(p.pk),
+            seen_at=found.get(p.pk, (None, None))[0],
             acknowledged_at=p.acknowledged_at,
-            last_answer_at=answered.get(p.organisation_id or 0),
+            last_answer_at=found.get(p.pk, (None, None))[1],
         )
         for p in vendors
     ]
