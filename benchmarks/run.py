@@ -24,7 +24,16 @@ if not __package__:
     # take benchmarks/ itself off the path so none of its modules can shadow the stdlib.
     sys.path[0] = str(Path(__file__).resolve().parent.parent)
 
-from benchmarks import advisories, case_page, cve_import, harness, http_bench, load, vendor_notify
+from benchmarks import (
+    advisories,
+    case_page,
+    cve_import,
+    harness,
+    http_bench,
+    load,
+    messaging,
+    vendor_notify,
+)
 from benchmarks.server import PROJECT_DIR, ServerError
 
 Benchmark = Callable[[harness.Options], harness.Outcome]
@@ -36,6 +45,7 @@ BENCHMARKS: dict[str, Benchmark] = {
     vendor_notify.NAME: vendor_notify.run,
     cve_import.NAME: cve_import.run,
     advisories.NAME: advisories.run,
+    messaging.NAME: messaging.run,
 }
 
 

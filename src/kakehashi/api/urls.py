@@ -28,6 +28,7 @@ from kakehashi.core.workflow import (
 )
 from kakehashi.disclosures.api import router as disclosures_router
 from kakehashi.intake.api import router as intake_router
+from kakehashi.messaging.api import router as messaging_router
 from kakehashi.portal.api import router as portal_router
 from kakehashi.vendors.api import router as vendors_router
 
@@ -55,6 +56,7 @@ api.add_router("/cve", cna_router)
 api.add_router("/portal", portal_router)
 api.add_router("/disclosures", disclosures_router)
 api.add_router("/advisories", advisories_router)
+api.add_router("/messaging", messaging_router)
 
 # How a refused action answers. 409: the case is not in a state that allows it (or
 # changed under the caller); 403: the caller's role may never fire this transition;

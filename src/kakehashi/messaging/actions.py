@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kakehashi.cases.actions._common import lock_case, require, require_open
-from kakehashi.cases.models import Case, CaseProduct, Vulnerability
+from kakehashi.cases.models import Case, CaseProduct, Participant, Vulnerability
 from kakehashi.core import audit
 from kakehashi.core.jobs import enqueue_on_commit
 from kakehashi.core.workflow import ConcurrentChange, InvalidInput
@@ -28,6 +28,7 @@ from . import outbound
 from .access import ThreadRef, Viewer, readers_of
 from .choices import MailFrequency, NotificationKind, ThreadKind, TopicAudience
 from .models import (
+    Broadcast,
     MailPreference,
     Message,
     MessageAttachment,
@@ -39,6 +40,16 @@ from .models import (
 
 MAX_BODY = 50_000
 _MENTION = re.compile(r"(?<![\w@])@([\w.+-]+)")
+
+
+def mentioned_names(body: str) -> set[str]:
+    """The lower-cased user names after an @. A sentence's full stop is not part of the
+    name ("thanks @psirt."), unless a user is really named so: both forms are kept."""
+    names = set()
+    for found in _MENTION.findall(body):
+        names.add(found.lower())
+        names.add(found.rstrip(".-").lower())
+    return names
 
 
 def _clean_body(body: str) -> str:
@@ -127,7 +138,7 @@ def thread_of(ref: ThreadRef, actor: Any) -> Thread:
 def _notify(message: Message, ref: ThreadRef, author: Any) -> int:
     # ``author`` is None for a reply by e-mail from a vendor without an account.
     readers = [u for u in readers_of(ref) if author is None or u.pk != author.pk]
-    named = {m.lower() for m in _MENTION.findall(message.body)}
+    named = mentioned_names(message.body)
     rows = [
         Notification(
             user=user,
@@ -164,34 +175,51 @@ def post_message(
     stored = [files.store(upload) for upload in uploads]
     try:
         with transaction.atomic():
-            case = Case.objects.get(pk=ref.case.pk)
-            lock_case(case)
-            require_open(case)
-            thread = thread_of(ref, actor)
-            quoted = None
-            if quoted_id is not None:
-                quoted = Message.objects.filter(pk=quoted_id, thread=thread).first()
-                if quoted is None:
-                    raise InvalidInput(_("The quoted message is not in this thread."))
-            message, notified, mailed = record_message(
-                ref, thread, author=actor, body=body, stored=stored, quoted=quoted
-            )
-            _advance_marker(thread, actor, message.pk)
-            audit.record(
-                "messaging.post",
-                actor=actor,
-                subject=message,
-                case_id=case.pk,
-                data={
-                    "thread": thread.key,
-                    "attachments": len(stored),
-                    "notified": notified,
-                    "by_mail": mailed,
-                },
+            lock_case(ref.case)
+            require_open(Case.objects.get(pk=ref.case.pk))  # read under the lock
+            message = _write_message(
+                ref, actor=actor, body=body, stored=stored, quoted_id=quoted_id
             )
     except Exception:
         files.discard(stored)
         raise
+    return message
+
+
+def _write_message(
+    ref: ThreadRef,
+    *,
+    actor: Any,
+    body: str,
+    stored: list[dict[str, Any]],
+    quoted_id: int | None = None,
+    broadcast: Broadcast | None = None,
+) -> Message:
+    """A post by an account holder: the message (``record_message``), the poster's read
+    marker and the audit event. The caller holds the case lock in a transaction."""
+    thread = thread_of(ref, actor)
+    quoted = None
+    if quoted_id is not None:
+        quoted = Message.objects.filter(pk=quoted_id, thread=thread).first()
+        if quoted is None:
+            raise InvalidInput(_("The quoted message is not in this thread."))
+    message, notified, mailed = record_message(
+        ref, thread, author=actor, body=body, stored=stored, quoted=quoted, broadcast=broadcast
+    )
+    _advance_marker(thread, actor, message.pk)
+    audit.record(
+        "messaging.post",
+        actor=actor,
+        subject=message,
+        case_id=ref.case.pk,
+        data={
+            "thread": thread.key,
+            "attachments": len(stored),
+            "notified": notified,
+            "by_mail": mailed,
+            **({"broadcast": broadcast.pk} if broadcast is not None else {}),
+        },
+    )
     return message
 
 
@@ -203,6 +231,7 @@ def record_message(
     body: str,
     stored: list[dict[str, Any]],
     quoted: Message | None = None,
+    broadcast: Broadcast | None = None,
     **sender: Any,
 ) -> tuple[Message, int, int]:
     """Inside the posting transaction (case locked and open): the message, its first
@@ -211,7 +240,7 @@ def record_message(
     came by mail (``inbound``); the vendor it came from is not mailed its own reply.
     Returns the message and how many were notified and mailed."""
     message = Message.objects.create(
-        thread=thread, author=author, body=body, quoted=quoted, **sender
+        thread=thread, author=author, body=body, quoted=quoted, broadcast=broadcast, **sender
     )
     MessageVersion.objects.create(message=message, number=1, body=body, written_by=author)
     MessageAttachment.objects.bulk_create(
@@ -226,6 +255,68 @@ def record_message(
     notified = _notify(message, ref_now, author)
     mailed = outbound.queue(message, ref_now, exclude=sender.get("sender_participant"))
     return message, notified, mailed
+
+
+# --- A message to every vendor's private thread ---------------------------------------------
+
+
+def post_to_all_vendors(viewer: Viewer, *, body: str) -> Broadcast:
+    """A coordinator writes once to every current vendor's private thread. The request
+    writes one row and one job; the per-vendor messages (with their notifications and
+    outbound mail) are posted by background jobs, as vendor notices are."""
+    from .tasks import fan_out_broadcast
+
+    body = _clean_body(body)
+    require(viewer.coordinates, _("Only the case's coordinators may write to all vendors."))
+    with transaction.atomic():
+        lock_case(viewer.case)
+        case = Case.objects.get(pk=viewer.case.pk)  # read under the lock
+        require_open(case)
+        vendors = list(Participant.objects.vendors().filter(case=case).values_list("pk", flat=True))
+        if not vendors:
+            raise InvalidInput(_("The case has no vendor to write to."))
+        broadcast = Broadcast.objects.create(
+            case=case, author=viewer.user, body=body, vendor_count=len(vendors)
+        )
+        audit.record(
+            "messaging.broadcast",
+            actor=viewer.user,
+            subject=broadcast,
+            case_id=case.pk,
+            summary=f"{case.reference}: a message to {len(vendors)} vendors queued",
+            data={"vendors": len(vendors)},
+        )
+        enqueue_on_commit(fan_out_broadcast, broadcast.pk, vendors)
+    return broadcast
+
+
+def deliver_broadcast(broadcast_id: int, participant_id: int) -> str:
+    """Post one vendor's copy of a message to all vendors; idempotent (a copy already
+    posted, a vendor that left or a closed case is skipped, and says so)."""
+    broadcast = Broadcast.objects.select_related("case", "author").filter(pk=broadcast_id).first()
+    if broadcast is None:
+        return "message gone"
+    with transaction.atomic():
+        lock_case(broadcast.case)
+        case = Case.objects.get(pk=broadcast.case_id)  # read under the lock
+        if case.is_closed:
+            return "case closed"
+        participant = (
+            Participant.objects.vendors()
+            .filter(case=case, pk=participant_id)
+            .select_related("organisation")
+            .first()
+        )
+        if participant is None:
+            return "vendor left"
+        thread = Thread.objects.filter(kind=ThreadKind.VENDOR, participant=participant).first()
+        if thread is not None and thread.messages.filter(broadcast=broadcast).exists():
+            return "already posted"
+        ref = ThreadRef(case, ThreadKind.VENDOR, participant, thread)
+        _write_message(
+            ref, actor=broadcast.author, body=broadcast.body, stored=[], broadcast=broadcast
+        )
+    return "posted"
 
 
 def edit_message(message: Message, *, actor: Any, body: str, version: int) -> Message:

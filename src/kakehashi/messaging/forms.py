@@ -36,6 +36,17 @@ class MessageForm(forms.Form):
     attachments = MultipleFileField(label=_("Attachments"), required=False)
 
 
+class BroadcastForm(forms.Form):
+    body = forms.CharField(
+        label=_("Message to every vendor"),
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=_(
+            "Markdown. Posted to each vendor's private thread, where each vendor answers on "
+            "its own; no vendor sees the others."
+        ),
+    )
+
+
 class EditForm(forms.Form):
     body = forms.CharField(label=_("Message"), widget=forms.Textarea(attrs={"rows": 6}))
     version = forms.IntegerField(widget=forms.HiddenInput)

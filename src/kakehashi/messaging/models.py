@@ -90,6 +90,29 @@ class Thread(models.Model):
         return "general"
 
 
+class Broadcast(models.Model):
+    """A coordinator's message to every vendor's private thread at once.
+
+    The request writes only this row and one job; the per-vendor messages are posted by
+    background jobs (``tasks.deliver_broadcast``), each at most once per vendor."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="broadcasts")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    body = models.TextField(_("message"))
+    created_at = models.DateTimeField(default=timezone.now)
+    vendor_count = models.PositiveIntegerField(_("vendors"), default=0)
+
+    class Meta:
+        verbose_name = _("message to all vendors")
+        verbose_name_plural = _("messages to all vendors")
+        ordering = ["-id"]
+
+    def __str__(self) -> str:
+        return f"broadcast {self.pk} in {self.case_id}"
+
+
 class Message(models.Model):
     """One message; ``body`` is the current text, ``MessageVersion`` keeps every one."""
 
@@ -112,12 +135,21 @@ class Message(models.Model):
     sender_participant = models.ForeignKey(
         Participant, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # Set for the copies of a message to all vendors: one per private thread, at most.
+    broadcast = models.ForeignKey(
+        Broadcast, null=True, blank=True, on_delete=models.SET_NULL, related_name="messages"
+    )
 
     class Meta:
         verbose_name = _("message")
         verbose_name_plural = _("messages")
         ordering = ["id"]
         indexes = [models.Index(fields=["thread", "id"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["broadcast", "thread"], name="message_once_per_broadcast_and_thread"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"#{self.pk} in {self.thread_id}"

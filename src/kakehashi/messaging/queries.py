@@ -6,8 +6,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.db.models import OuterRef, Subquery
+from django.db.models import F, OuterRef, Subquery
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext as _
 
 from kakehashi.cases.models import Participant
 
@@ -24,6 +25,18 @@ class ThreadRow:
     participant: Participant | None
     thread: Thread | None
     unread: bool
+
+    @property
+    def label(self) -> str:
+        """The thread's name for lists, computed here rather than in the template (a
+        list of a thousand vendors' threads must render fast)."""
+        if self.kind == ThreadKind.GENERAL:
+            return _("All participants")
+        if self.kind == ThreadKind.VENDOR and self.participant is not None:
+            return _("Private: %(name)s and the coordinator") % {
+                "name": self.participant.display_name()
+            }
+        return self.title
 
 
 def _with_marker(threads: Any, user: Any) -> Any:
@@ -65,6 +78,26 @@ def thread_rows(viewer: Viewer) -> list[ThreadRow]:
     return rows
 
 
+def unread_counts(threads: list[Thread], user: Any) -> dict[int, int]:
+    """Per thread, the messages after the user's read marker. One query."""
+    from django.db.models import Count
+
+    from .models import Message
+
+    if not threads:
+        return {}
+    marker = ReadMarker.objects.filter(thread=OuterRef("thread_id"), user=user)
+    read_up_to = Coalesce(Subquery(marker.values("last_read_id")[:1]), 0)
+    return dict(
+        Message.objects.filter(thread__in=[t.pk for t in threads])
+        .alias(read_up_to=read_up_to)
+        .filter(id__gt=F("read_up_to"))
+        .values("thread_id")
+        .annotate(n=Count("id"))
+        .values_list("thread_id", "n")
+    )
+
+
 @dataclass
 class VendorActivity:
     key: str
@@ -78,50 +111,70 @@ class VendorActivity:
 def vendor_activity(
     case: Any, participants: list[Participant] | None = None
 ) -> list[VendorActivity]:
-    """Per vendor: notified, seen (first opened its thread or the general thread),
-    acknowledged, last answer (its last message). Three queries, given the case's
-    participants (the case page has them already)."""
-    from django.db.models import Max, Min
+    """Per vendor: notified, seen (a member first opened the vendor's private thread),
+    acknowledged, last answer (a member's last message anywhere in the case). One query,
+    given the case's participants (the case page has them already).
 
-    from kakehashi.accounts.models import Membership
-
+    Both go through the membership of the vendor's organisation, so a person in two
+    vendors' organisations counts for each; the coordination's own reads of a vendor's
+    thread never count as the vendor's."""
     from .models import Message
 
     if participants is None:
         participants = list(Participant.objects.vendors().filter(case=case))
     vendors = [p for p in participants if p.role == "vendor" and p.removed_at is None]
-    organisations = {p.organisation_id for p in vendors if p.organisation_id}
-    members: dict[int, int] = dict(
-        Membership.objects.filter(organisation_id__in=organisations).values_list(
-            "user_id", "organisation_id"
+    first_read = (
+        ReadMarker.objects.filter(
+            thread__kind=ThreadKind.VENDOR,
+            thread__participant_id=OuterRef("pk"),
+            user__memberships__organisation_id=OuterRef("organisation_id"),
         )
+        .order_by("first_read_at")
+        .values("first_read_at")[:1]
     )
-    seen: dict[int, datetime] = {}
-    for user_id, first in (
-        ReadMarker.objects.filter(thread__case=case, user_id__in=members)
-        .values("user_id")
-        .annotate(first=Min("first_read_at"))
-        .values_list("user_id", "first")
-    ):
-        org = members[user_id]
-        seen[org] = min(first, seen.get(org, first))
-    answered: dict[int, datetime] = {}
-    for user_id, last in (
-        Message.objects.filter(thread__case=case, author_id__in=members)
-        .values("author_id")
-        .annotate(last=Max("created_at"))
-        .values_list("author_id", "last")
-    ):
-        org = members[user_id]
-        answered[org] = max(last, answered.get(org, last))
+    last_message = (
+        Message.objects.filter(
+            thread__case=case, author__memberships__organisation_id=OuterRef("organisation_id")
+        )
+        .order_by("-created_at")
+        .values("created_at")[:1]
+    )
+    found: dict[int, tuple[datetime | None, datetime | None]] = {
+        pk: (seen, answered)
+        for pk, seen, answered in Participant.objects.filter(pk__in=[p.pk for p in vendors])
+        .annotate(seen=Subquery(first_read), answered=Subquery(last_message))
+        .values_list("pk", "seen", "answered")
+    }
     return [
         VendorActivity(
             key=f"vendor-{p.pk}",
             participant=p,
             notified_at=p.notified_at,
-            seen_at=seen.get(p.organisation_id or 0),
+            seen_at=found.get(p.pk, (None, None))[0],
             acknowledged_at=p.acknowledged_at,
-            last_answer_at=answered.get(p.organisation_id or 0),
+            last_answer_at=found.get(p.pk, (None, None))[1],
         )
         for p in vendors
     ]
+
+
+@dataclass
+class BroadcastRow:
+    broadcast: Any
+    posted: int
+
+
+def recent_broadcasts(case: Any, limit: int = 5) -> list[BroadcastRow]:
+    """The case's latest messages to all vendors and how many copies are posted so far
+    (the jobs may still be running). One query."""
+    from django.db.models import Count
+
+    from .models import Broadcast
+
+    rows = list(
+        Broadcast.objects.filter(case=case)
+        .select_related("author")
+        .annotate(posted=Count("messages"))
+        .order_by("-id")[:limit]
+    )
+    return [BroadcastRow(b, b.posted) for b in rows]

@@ -47,3 +47,27 @@ def fetch_mail() -> str:
 # Only a configured mailbox is fetched periodically: with no host, nothing is scheduled.
 if settings.KAKEHASHI_IMAP_HOST:
     fetch_mail = cron(settings.KAKEHASHI_IMAP_SCHEDULE)(fetch_mail)
+# Deliveries enqueued per fan-out job: the request writes one job, not a thousand.
+FAN_OUT_BATCH = 100
+
+
+@task()
+def fan_out_broadcast(broadcast_id: int, participant_ids: list[int]) -> int:
+    """Enqueue one job per vendor of a message to all vendors; a long list is split into
+    further fan-outs, so no job runs for long (and a reaped one repeats little)."""
+    if len(participant_ids) > FAN_OUT_BATCH:
+        for start in range(0, len(participant_ids), FAN_OUT_BATCH):
+            fan_out_broadcast.enqueue(broadcast_id, participant_ids[start : start + FAN_OUT_BATCH])
+        return 0
+    for participant_id in participant_ids:
+        deliver_broadcast.enqueue(broadcast_id, participant_id)
+    return len(participant_ids)
+
+
+@task()
+@retrying()
+def deliver_broadcast(broadcast_id: int, participant_id: int) -> str:
+    """Post one vendor's copy of a message to all vendors (idempotent)."""
+    from . import actions
+
+    return actions.deliver_broadcast(broadcast_id, participant_id)

@@ -11,6 +11,11 @@ urlpatterns = [
     path("notifications/unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
     path("messages/cases/<int:case_id>/", views.case_threads, name="case_threads"),
     path("messages/cases/<int:case_id>/topics/", views.open_topic, name="open_topic"),
+    path(
+        "messages/cases/<int:case_id>/all-vendors/",
+        views.post_to_all_vendors,
+        name="post_to_all_vendors",
+    ),
     path("messages/cases/<int:case_id>/<str:key>/", views.thread, name="thread"),
     path("messages/cases/<int:case_id>/<str:key>/post/", views.post, name="post"),
     path(

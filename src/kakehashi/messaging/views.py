@@ -16,21 +16,25 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
+from kakehashi.core.perform import perform
 from kakehashi.core.storage import open_private
 from kakehashi.core.workflow import WorkflowError
 from kakehashi.intake.downloads import DOWNLOAD_HEADERS, content_disposition
 
 from . import actions
-from .access import access_thread, case_viewer
-from .choices import MailFrequency
-from .forms import EditForm, MailPreferenceForm, MessageForm, TopicForm
+from .access import Viewer, access_thread, case_viewer
+from .choices import MailFrequency, ThreadKind
+from .forms import BroadcastForm, EditForm, MailPreferenceForm, MessageForm, TopicForm
 from .mail import user_of_token
 from .models import Message, MessageAttachment, Notification, ReadMarker
-from .queries import thread_rows
+from .queries import recent_broadcasts, thread_rows
 
 PAGE_SIZE = 50
+# Vendors' private threads per page of a case's thread list (a case may have 1,000).
+VENDOR_ROWS_PER_PAGE = 100
 
 
 def _thread_url(case_id: int, key: str) -> str:
@@ -46,19 +50,62 @@ def _errors(form: object) -> str:
     return "; ".join(str(e) for errs in form.errors.values() for e in errs)  # type: ignore[attr-defined]
 
 
-@login_required
-@require_GET
-def case_threads(request: HttpRequest, case_id: int) -> HttpResponse:
-    viewer = case_viewer(request.user, case_id)
+def _case_threads_page(
+    request: HttpRequest, viewer: Viewer, broadcast_form: BroadcastForm | None = None
+) -> HttpResponse:
+    coordinates = viewer.coordinates
+    rows = thread_rows(viewer)
+    vendor_rows = Paginator([r for r in rows if r.kind == ThreadKind.VENDOR], VENDOR_ROWS_PER_PAGE)
+    page = vendor_rows.get_page(request.GET.get("page"))
+    general = [r for r in rows if r.kind == ThreadKind.GENERAL]
+    topics = [r for r in rows if r.kind == ThreadKind.TOPIC]
+    # One reverse() for every row's link: the keys differ only in the last segment.
+    thread_base = _thread_url(viewer.case.pk, "general").removesuffix("general/")
     return render(
         request,
         "messaging/case_threads.html",
         {
             "viewer": viewer,
             "case": viewer.case,
-            "rows": thread_rows(viewer),
-            "topic_form": TopicForm(case=viewer.case) if viewer.coordinates else None,
+            "rows": [*general, *topics, *page.object_list],
+            "vendor_page": page,
+            "thread_base": thread_base,
+            "topic_form": TopicForm(case=viewer.case) if coordinates else None,
+            "broadcast_form": (broadcast_form or BroadcastForm()) if coordinates else None,
+            "broadcasts": recent_broadcasts(viewer.case) if coordinates else [],
         },
+    )
+
+
+@login_required
+@require_GET
+def case_threads(request: HttpRequest, case_id: int) -> HttpResponse:
+    return _case_threads_page(request, case_viewer(request.user, case_id))
+
+
+@login_required
+@require_POST
+def post_to_all_vendors(request: HttpRequest, case_id: int) -> HttpResponse:
+    """One message to every vendor's private thread; the copies are posted by jobs."""
+    viewer = case_viewer(request.user, case_id)
+    if not viewer.coordinates:
+        raise Http404
+    form = BroadcastForm(request.POST)
+
+    def act() -> str:
+        broadcast = actions.post_to_all_vendors(viewer, body=form.cleaned_data["body"])
+        return ngettext(
+            "The message is being posted to the private thread of %(n)d vendor.",
+            "The message is being posted to the private threads of %(n)d vendors.",
+            broadcast.vendor_count,
+        ) % {"n": broadcast.vendor_count}
+
+    return perform(
+        request,
+        form,
+        act,
+        success_url=reverse("messaging:case_threads", kwargs={"case_id": case_id}),
+        render_again=lambda bound: _case_threads_page(request, viewer, bound),  # type: ignore[arg-type]
     )
 
 

@@ -106,6 +106,7 @@ COVERED_ELSEWHERE: dict[str, str] = (
         for name in ("open_topic", "post", "edit", "history", "attachment", "notifications_read")
     }
     | {
+        "messaging:post_to_all_vendors": "messaging/tests/test_broadcast.py",
         "messaging:mail_preference": "messaging/tests/test_mail.py",
     }
     | {

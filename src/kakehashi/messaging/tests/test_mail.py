@@ -148,3 +148,62 @@ def test_bad_preference_is_refused_and_nothing_changes(world, client_for):
         == 302
     )
     assert not MailPreference.objects.exists()
+
+
+def _catalog_is_compiled() -> bool:
+    from django.utils import translation
+
+    with translation.override("ja"):
+        return translation.gettext("Your unread notifications:") != "Your unread notifications:"
+
+
+def test_digest_composed_with_a_frozen_clock_in_the_recipients_language(world, settings, deliver):
+    """Every instant is fixed: the notifications' times, the digest's run; the digest
+    lists them in order with their JST/UTC times, in Japanese for a Japanese reader,
+    and its unsubscribe link works from a browser without an account session."""
+    from datetime import UTC, datetime
+
+    from django.test import Client
+
+    settings.SITE_URL = "https://kakehashi.example"
+    psirt = world.user("psirt")
+    psirt.language = "ja"
+    psirt.save(update_fields=["language"])
+    actions.set_mail_frequency(psirt, "daily")
+    case = two_vendor_case(world)
+    first = post(world, "coordinator", case, vendor_key(case, "vendor-a"), "Secret one")
+    second = post(world, "other_vendor", case, "general", "Hello @psirt, secret two")
+    posted = {
+        first.pk: datetime(2026, 3, 31, 14, 30, tzinfo=UTC),  # 23:30 JST
+        second.pk: datetime(2026, 3, 31, 16, 5, tzinfo=UTC),  # 01:05 JST, the next day
+    }
+    for message_id, at in posted.items():
+        Notification.objects.filter(message_id=message_id).update(created_at=at)
+    run_at = datetime(2026, 3, 31, 23, 0, tzinfo=UTC)  # 08:00 JST, the cron's hour
+    assert send_digests(now=datetime(2026, 3, 31, 14, 33, tzinfo=UTC)) == 0  # too fresh
+    assert deliver(lambda: send_digests(now=run_at)) == 1
+    (digest,) = _to("psirt@example.test")
+    body = digest.body
+    assert "2026-03-31 23:30 JST (14:30 UTC)" in body
+    assert "2026-04-01 01:05 JST (2026-03-31 16:05 UTC)" in body
+    assert body.index("23:30 JST") < body.index("01:05 JST")
+    assert body.count(f"https://kakehashi.example/ja/messages/cases/{case.pk}/") == 2
+    assert "secret" not in body.lower()
+    if _catalog_is_compiled():
+        assert "新着通知 2 件" in digest.subject
+        assert "未読の通知" in body and "other_vendor さんがあなたに言及しました" in body
+        assert "coordinator さんからの新着メッセージ" in body
+    # The unsubscribe link, followed as a browser would: GET asks, POST (with CSRF) acts.
+    link = next(line for line in body.splitlines() if "/notifications/unsubscribe/" in line)
+    path = link.split("https://kakehashi.example", 1)[1].strip()
+    assert path.startswith("/ja/")
+    browser = Client(enforce_csrf_checks=True)
+    page = browser.get(path)
+    assert page.status_code == 200 and not MailPreference.objects.filter(frequency="never")
+    token = page.cookies["csrftoken"].value
+    done = browser.post(path, {"csrfmiddlewaretoken": token})
+    assert done.status_code == 200
+    assert MailPreference.objects.get(user=psirt).frequency == "never"
+    # Nothing further is mailed to them, whatever arrives.
+    post(world, "coordinator", case, "general", "Later news")
+    assert send_digests(now=timezone.now() + timedelta(days=1)) == 0

@@ -448,3 +448,91 @@ def test_topic_about_another_cases_vulnerability_is_refused(world, client_for):
     viewer = case_viewer(coordinator, case.pk)
     with pytest.raises(InvalidInput, match="not one of this case"):
         actions.open_topic(viewer, title="Wrong", audience="vendors", vulnerability=foreign)
+
+
+# --- Mentions, more ---------------------------------------------------------------------------
+
+
+def test_mention_at_the_end_of_a_sentence_and_in_any_case(world):
+    case = two_vendor_case(world)
+    post(world, "coordinator", case, "general", "Thanks, @psirt. And @VendorAdmin, too!")
+    kinds = dict(Notification.objects.values_list("user__username", "kind"))
+    assert kinds["psirt"] == "mention" and kinds["vendoradmin"] == "mention"
+    assert kinds["other_vendor"] == "message"
+
+
+def test_an_e_mail_address_is_not_a_mention(world):
+    case = two_vendor_case(world)
+    post(world, "coordinator", case, "general", "Write to security@psirt or me@other_vendor")
+    assert not Notification.objects.filter(kind="mention").exists()
+
+
+def test_finder_is_mentioned_only_where_it_may_read(world, every_thread):
+    case, keys = every_thread
+    Notification.objects.all().delete()
+    post(world, "coordinator", case, keys["topic-vendors-finder"], "@finder can you retest?")
+    post(world, "coordinator", case, keys["topic-vendors"], "Ask @finder later")
+    post(world, "coordinator", case, "general", "@finder hello")
+    finder = Notification.objects.filter(user=world.user("finder"))
+    assert [(n.kind, n.thread.key) for n in finder] == [("mention", keys["topic-vendors-finder"])]
+
+
+# --- Edits, more ------------------------------------------------------------------------------
+
+
+def test_unchanged_edit_and_edit_of_a_closed_case_are_refused(world):
+    from kakehashi.cases.models import Case
+    from kakehashi.cases.workflow import Phase
+
+    case = two_vendor_case(world)
+    message = post(world, "psirt", case, "general", "Text")
+    with pytest.raises(InvalidInput, match="unchanged"):
+        actions.edit_message(message, actor=world.user("psirt"), body=" Text ", version=1)
+    Case.objects.filter(pk=case.pk).update(phase=Phase.CLOSED)
+    message.refresh_from_db()
+    with pytest.raises(GuardFailed, match="closed"):
+        actions.edit_message(message, actor=world.user("psirt"), body="Later", version=1)
+    assert MessageVersion.objects.count() == 1 and Message.objects.get().body == "Text"
+
+
+def test_each_edit_is_audited_without_the_text(world):
+    case = two_vendor_case(world)
+    message = post(world, "psirt", case, "general", "Original secret")
+    actions.edit_message(message, actor=world.user("psirt"), body="Changed secret", version=1)
+    event = AuditEvent.objects.get(action="messaging.edit")
+    assert event.data == {"version": 2} and "secret" not in event.summary
+
+
+def test_history_lists_every_version_newest_first(world, client_for):
+    case = two_vendor_case(world)
+    message = post(world, "psirt", case, "general", "v-one")
+    for number, text in ((1, "v-two"), (2, "v-three")):
+        actions.edit_message(message, actor=world.user("psirt"), body=text, version=number)
+        message.refresh_from_db()
+    url = reverse("messaging:history", args=[case.pk, "general", message.pk])
+    html = client_for("coordinator").get(url).content.decode()
+    assert html.index("v-three") < html.index("v-two") < html.index("v-one")
+    thread = client_for("coordinator").get(_thread_url(case, "general")).content.decode()
+    assert "edited (version 3)" in thread and "v-one" not in thread
+
+
+# --- Read state, more -------------------------------------------------------------------------
+
+
+def test_unread_state_is_per_user_and_new_messages_reopen_where_the_reader_stopped(
+    world, client_for
+):
+    from kakehashi.messaging import views
+
+    case = two_vendor_case(world)
+    for number in range(views.PAGE_SIZE * 2):
+        post(world, "coordinator", case, "general", f"Old {number}")
+    psirt = client_for("psirt")
+    psirt.get(_thread_url(case, "general") + "?page=last")  # jumps to the end
+    newest = post(world, "coordinator", case, "general", "Brand new")
+    page = psirt.get(_thread_url(case, "general")).content.decode()
+    assert "Page 3 of 3" in page and page.count('badge">new') == 1 and "Brand new" in page
+    # The other member of vendor A has read nothing: page 1, all new.
+    other = client_for("vendoradmin").get(_thread_url(case, "general")).content.decode()
+    assert "Page 1 of 3" in other and other.count('badge">new') == views.PAGE_SIZE
+    assert ReadMarker.objects.get(user=world.user("psirt")).last_read_id == newest.pk
