@@ -91,19 +91,11 @@ def load_demo() -> list[tuple[DemoUser, str]]:
         raise ImproperlyConfigured("Demo data is never loaded when KAKEHASHI_ENV=production.")
     with transaction.atomic():
         result = load_demo_people()
-        from kakehashi.advisories.demo import load_demo_advisories
-        from kakehashi.cases.demo import load_demo_cases
-        from kakehashi.intake.demo import load_demo_reports
-        from kakehashi.translation.demo import load_demo_translations
-        from kakehashi.unreachable.demo import load_demo_unreachable
+        from kakehashi.scenarios import load_all
         from kakehashi.vendors.demo import load_demo_registry
 
-        load_demo_registry()
-        load_demo_cases()
-        load_demo_advisories()  # after the cases: two more cases with their advisories
-        load_demo_unreachable()
-        load_demo_reports()
-        load_demo_translations()  # after the cases: messages and their translations
+        load_demo_registry()  # the vendors the scenarios find in the registry
+        load_all()
     return result
 
 
