@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
-from . import s1_domestic
+from . import s1_domestic, s2_library
 from ._base import cast
 
 
@@ -26,4 +26,5 @@ def load_all() -> Loaded:
     with transaction.atomic():
         people = cast()
         s1_domestic.load(people)
+        s2_library.load(people)
     return Loaded(follow_up_url="")
