@@ -70,6 +70,9 @@ USERS = [
     DemoUser("cna", "Sato CNA / 佐藤 CNA", "coordination", Role.CNA_OFFICER, "ja"),
     DemoUser("translator", "Tanaka Translator / 田中 翻訳", "coordination", Role.TRANSLATOR, "ja"),
     DemoUser("committee", "Mori Committee / 森 委員", "coordination", Role.COMMITTEE_MEMBER, "ja"),
+    DemoUser(
+        "committee2", "Hayashi Committee / 林 委員", "coordination", Role.COMMITTEE_MEMBER, "ja"
+    ),
     DemoUser("psirt", "Suzuki PSIRT / 鈴木 PSIRT", "sakura-network", Role.VENDOR_PSIRT, "ja"),
     DemoUser("vendoradmin", "Ito Vendor Admin / 伊藤", "sakura-network", Role.VENDOR_ADMIN, "ja"),
     DemoUser(

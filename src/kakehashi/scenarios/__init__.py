@@ -7,24 +7,34 @@ order after ``core.demo`` has made the organisations and personas."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from django.db import transaction
 
-from . import s1_domestic, s2_library
+from . import (
+    s1_domestic,
+    s2_library,
+    s3_unreachable,
+    s4_zero_day,
+    s5_website,
+    s6_talk,
+    s7_self_report,
+    s8_anonymous,
+)
 from ._base import cast
 
+SCENARIOS = (
+    s1_domestic,
+    s2_library,
+    s3_unreachable,
+    s4_zero_day,
+    s5_website,
+    s6_talk,
+    s7_self_report,
+    s8_anonymous,
+)
 
-@dataclass(frozen=True)
-class Loaded:
-    """What ``load_demo`` prints beside the personas."""
 
-    follow_up_url: str  # scenario 8: the anonymous finder's secret link
-
-
-def load_all() -> Loaded:
+def load_all() -> None:
     with transaction.atomic():
         people = cast()
-        s1_domestic.load(people)
-        s2_library.load(people)
-    return Loaded(follow_up_url="")
+        for scenario in SCENARIOS:
+            scenario.load(people)
