@@ -35,7 +35,9 @@ class Cast:
 
 def cast() -> Cast:
     return Cast(
-        users={u.username: u for u in User.objects.filter(email__endswith="@demo.kakehashi.invalid")},
+        users={
+            u.username: u for u in User.objects.filter(email__endswith="@demo.kakehashi.invalid")
+        },
         orgs={o.slug: o for o in Organisation.objects.all()},
     )
 
@@ -88,7 +90,9 @@ def _shift_queryset(queryset: models.QuerySet[Any], delta: timedelta) -> None:
     fields = _instant_fields(queryset.model)
     if fields and queryset.exists():
         # Dates move by whole days, instants by the same delta: one UPDATE per table.
-        queryset.update(**{name: F(name) - _delta_for(queryset.model, name, delta) for name in fields})
+        queryset.update(
+            **{name: F(name) - _delta_for(queryset.model, name, delta) for name in fields}
+        )
 
 
 def _delta_for(model: type[models.Model], attname: str, delta: timedelta) -> timedelta:
@@ -132,4 +136,10 @@ def _shift_tree(
     if depth == 0:
         return
     for child, field_name in _children(model):
-        _shift_tree(child, child._default_manager.filter(**{f"{field_name}__in": queryset}), delta, depth - 1, seen)
+        _shift_tree(
+            child,
+            child._default_manager.filter(**{f"{field_name}__in": queryset}),
+            delta,
+            depth - 1,
+            seen,
+        )

@@ -102,7 +102,9 @@ def _embargo(case: Case, vendors: list[Participant], people: Cast) -> None:
     vetoing = vendors[-POCKET_VETOES:]
     case_actions.invite_to_embargo(reload(case), vendors, actor=coordinator)
     for vendor in vendors[:-POCKET_VETOES]:
-        actor = people.psirt if vendor.organisation == people.orgs["sakura-network"] else coordinator
+        actor = (
+            people.psirt if vendor.organisation == people.orgs["sakura-network"] else coordinator
+        )
         case_actions.answer_embargo(reload(case), vendor, actor=actor, answer="accept")
     # The two who never answered: their deadline passes, the invitation lapses (pocket veto).
     Participant.objects.filter(pk__in=[v.pk for v in vetoing]).update(
@@ -119,7 +121,11 @@ def _embargo(case: Case, vendors: list[Participant], people: Cast) -> None:
     for vendor in vendors[:-POCKET_VETOES]:
         current = Participant.objects.get(pk=vendor.pk)
         if current.pec_state == "lapsed":
-            actor = people.psirt if vendor.organisation == people.orgs["sakura-network"] else coordinator
+            actor = (
+                people.psirt
+                if vendor.organisation == people.orgs["sakura-network"]
+                else coordinator
+            )
             case_actions.answer_embargo(reload(case), current, actor=actor, answer="accept")
 
 

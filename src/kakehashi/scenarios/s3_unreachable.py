@@ -39,34 +39,56 @@ def load(people: Cast) -> Case:
         cvss_v3_vector="CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:N/A:N",
     )
     (vendor,) = case_actions.add_participants(
-        reload(case), actor=coordinator, role="vendor", name="Tsubame project",
+        reload(case),
+        actor=coordinator,
+        role="vendor",
+        name="Tsubame project",
         email="tsubame@example.invalid",
     )
     for days_ago, channel, address in ATTEMPTS:
         case_actions.record_contact_attempt(
-            reload(case), vendor, actor=coordinator, channel=channel, address=address,
-            attempted_at=timezone.now() - timedelta(days=days_ago), outcome="no_answer",
+            reload(case),
+            vendor,
+            actor=coordinator,
+            channel=channel,
+            address=address,
+            attempted_at=timezone.now() - timedelta(days=days_ago),
+            outcome="no_answer",
         )
     listing = unreachable_actions.list_unreachable(
-        reload(case), vendor, actor=coordinator, kind="individual",
-        developer_name_ja="Tsubame プロジェクト", developer_name_en="Tsubame project",
+        reload(case),
+        vendor,
+        actor=coordinator,
+        kind="individual",
+        developer_name_ja="Tsubame プロジェクト",
+        developer_name_en="Tsubame project",
         related_information="https://tsubame.example.invalid/",
         remarks_ja="ファイル共有ユーティリティ「Tsubame」の開発者",
         remarks_en="Developer of the Tsubame file sharing utility",
     )
     committee_file = committee_actions.declare_coordination_impossible(
-        listing, actor=coordinator,
+        listing,
+        actor=coordinator,
         statement="No answer by e-mail, web form or post for more than six months.",
     )
     committee_actions.record_draft(
-        committee_file, actor=coordinator,
+        committee_file,
+        actor=coordinator,
         text_ja="Tsubame ファイル共有ユーティリティにはパストラバーサルの脆弱性が存在します。",
         text_en="The Tsubame file sharing utility contains a path traversal vulnerability.",
     )
     for member, criterion, reasoning in (
-        (people.committee, "a", "E-mail, web form and post were tried; none answered in six months."),
+        (
+            people.committee,
+            "a",
+            "E-mail, web form and post were tried; none answered in six months.",
+        ),
         (people.committee, "b", "The finder's proof of concept reproduces on the latest release."),
-        (people.committee2, "c", "The utility has no update channel; users cannot learn of it otherwise."),
+        (
+            people.committee2,
+            "c",
+            "The utility has no update channel; users cannot learn of it otherwise.",
+        ),
     ):
         committee_actions.assess_criterion(
             committee_file, actor=member, criterion=criterion, met=True, reasoning=reasoning

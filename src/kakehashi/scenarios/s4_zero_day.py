@@ -63,13 +63,21 @@ def load(people: Cast) -> Case:
         case, actor=coordinator, role="vendor", organisations=[people.orgs["northwind"]]
     )
     vulnerability = case_actions.add_vulnerability(
-        reload(case), actor=coordinator, title_en="Authentication bypass",
-        title_ja="認証回避", cwe_id="CWE-288",
+        reload(case),
+        actor=coordinator,
+        title_en="Authentication bypass",
+        title_ja="認証回避",
+        cwe_id="CWE-288",
         cvss_v3_vector="CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H",
     )
     case_actions.record_contact_attempt(
-        reload(case), northwind, actor=coordinator, channel="email",
-        address="security@northwind.example", details_included=True, outcome="acknowledged",
+        reload(case),
+        northwind,
+        actor=coordinator,
+        channel="email",
+        address="security@northwind.example",
+        details_included=True,
+        outcome="acknowledged",
     )
     proposal = case_actions.propose_embargo(
         reload(case), actor=coordinator, ends_at=timezone.now() + timedelta(days=30)
@@ -88,7 +96,10 @@ def load(people: Cast) -> Case:
         reload(case), northwind, vulnerability, actor=coordinator, status="fixed", fixed_in="4.2.1"
     )
     case_actions.approve_vendor_status(reload(case), recorded, actor=coordinator)
-    fixed = {lang: {"solution": FIXED_SOLUTION[lang] + "\n\n" + TEXTS[lang]["solution"]} for lang in TEXTS}
+    fixed = {
+        lang: {"solution": FIXED_SOLUTION[lang] + "\n\n" + TEXTS[lang]["solution"]}
+        for lang in TEXTS
+    }
     _write_and_publish(Advisory.objects.get(pk=alert.pk), people, fixed)
     return reload(case)
 
@@ -102,7 +113,9 @@ def _write_and_publish(alert: Advisory, people: Cast, texts: dict[str, dict[str,
         )
     alert = Advisory.objects.get(pk=alert.pk)
     for text in alert.texts.all():
-        advisory_actions.approve_text(alert, text.language, actor=people.coordinator, version=text.version)
+        advisory_actions.approve_text(
+            alert, text.language, actor=people.coordinator, version=text.version
+        )
     advisory_actions.set_publication_time(
         Advisory.objects.get(pk=alert.pk), actor=people.coordinator, at=None, now=True
     )

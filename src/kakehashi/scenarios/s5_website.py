@@ -35,8 +35,13 @@ def load(people: Cast) -> Report:
     ).report
     accept(report, people)
     intake_actions.record_operator_contact(
-        report, actor=clerk, channel="email", address=WINDOW, outcome="answered",
-        window_confirmed=True, operator_type="local_government",
+        report,
+        actor=clerk,
+        channel="email",
+        address=WINDOW,
+        outcome="answered",
+        window_confirmed=True,
+        operator_type="local_government",
     )
     intake_actions.send_details_to_operator(report, actor=clerk, address=WINDOW)
     shift_into_past(report, timedelta(days=35))

@@ -38,16 +38,24 @@ def load(people: Cast) -> Case:
         reload(case), sakura, actor=coordinator, name="Sakura SW-48", versions="1.8 series"
     )
     vulnerability = case_actions.add_vulnerability(
-        reload(case), actor=coordinator,
+        reload(case),
+        actor=coordinator,
         title_en="Cross-site request forgery in the management console",
         title_ja="管理画面におけるクロスサイトリクエストフォージェリ",
         description_en="The console accepts changes without a CSRF token.",
         description_ja="管理画面が CSRF トークンなしで設定変更を受け付けます。",
-        cwe_id="CWE-352", cvss_v3_vector="CVSS:3.1/AV:N/AC:L/PR:N/UI:R/S:U/C:N/I:H/A:N",
+        cwe_id="CWE-352",
+        cvss_v3_vector="CVSS:3.1/AV:N/AC:L/PR:N/UI:R/S:U/C:N/I:H/A:N",
     )
     recorded = case_actions.record_vendor_status(
-        reload(case), sakura, vulnerability, actor=psirt, status="fixed", fixed_in="1.8.7",
-        statement_ja="ファームウェア 1.8.7 で修正しました。", statement_en="Fixed in firmware 1.8.7.",
+        reload(case),
+        sakura,
+        vulnerability,
+        actor=psirt,
+        status="fixed",
+        fixed_in="1.8.7",
+        statement_ja="ファームウェア 1.8.7 で修正しました。",
+        statement_en="Fixed in firmware 1.8.7.",
     )
     case_actions.approve_vendor_status(reload(case), recorded, actor=coordinator)
     proposal = case_actions.propose_embargo(reload(case), actor=coordinator, ends_at=wanted_time())
@@ -56,10 +64,16 @@ def load(people: Cast) -> Case:
     case_actions.answer_embargo(reload(case), sakura, actor=psirt, answer="accept")
     advisory = advisory_actions.start_advisory(reload(case), actor=coordinator)
     advisory_actions.review_draft(
-        advisory, Participant.objects.get(pk=sakura.pk), actor=psirt, state="confirmed",
+        advisory,
+        Participant.objects.get(pk=sakura.pk),
+        actor=psirt,
+        state="confirmed",
         read_versions=advisory_actions.draft_versions(advisory),
-        vendor_advisory_url=VENDOR_ADVISORY_URL, vendor_published_at=wanted_time(),
+        vendor_advisory_url=VENDOR_ADVISORY_URL,
+        vendor_published_at=wanted_time(),
     )
     for text in advisory.texts.all():
-        advisory_actions.approve_text(advisory, text.language, actor=coordinator, version=text.version)
+        advisory_actions.approve_text(
+            advisory, text.language, actor=coordinator, version=text.version
+        )
     return reload(case)
