@@ -11,6 +11,7 @@ the past, so day zero, the target and the publication lie where they would."""
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from django.utils import timezone
 
@@ -120,8 +121,9 @@ def _coordinate(case: Case, people: Cast) -> None:
             "statement_en": "The 3.x series does not contain the vulnerable code.",
         },
     ):
+        given: dict[str, Any] = fields
         recorded = case_actions.record_vendor_status(
-            reload(case), sakura, vulnerability, actor=people.psirt, **fields
+            reload(case), sakura, vulnerability, actor=people.psirt, **given
         )
         case_actions.approve_vendor_status(reload(case), recorded, actor=coordinator)
     case = reload(case)

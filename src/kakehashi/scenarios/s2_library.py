@@ -9,6 +9,7 @@ draft advisory is in review."""
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from django.utils import timezone
 
@@ -146,9 +147,10 @@ def _statuses(
                 extra = {"justification": "component_not_present"}
             plan.append((next(answering), people.coordinator, status, extra))
     # The rest of the answering vendors stay ``unknown``: nothing recorded.
-    for vendor, actor, status, extra in plan:
+    for vendor, actor, status, given in plan:
+        fields: dict[str, Any] = given
         recorded = case_actions.record_vendor_status(
-            reload(case), vendor, vulnerability, actor=actor, status=status, **extra
+            reload(case), vendor, vulnerability, actor=actor, status=status, **fields
         )
         case_actions.approve_vendor_status(reload(case), recorded, actor=people.coordinator)
 

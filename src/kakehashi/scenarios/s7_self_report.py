@@ -4,7 +4,7 @@ approved advisory is scheduled for it. No finder; the statistics count it apart.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.utils import timezone
 
@@ -19,10 +19,10 @@ TITLE_JA = "Sakura スイッチの管理画面におけるクロスサイトリ�
 VENDOR_ADVISORY_URL = "https://sakura.example/security/sa-sw48-02"
 
 
-def wanted_time() -> timezone.datetime:
+def wanted_time() -> datetime:
     """11:00 JST a week from now, the time the vendor asked for."""
     day = timezone.localdate() + timedelta(days=7)
-    return timezone.make_aware(timezone.datetime(day.year, day.month, day.day, 11, 0))
+    return timezone.make_aware(datetime(day.year, day.month, day.day, 11, 0))
 
 
 def load(people: Cast) -> Case:
