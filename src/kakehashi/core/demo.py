@@ -70,6 +70,9 @@ USERS = [
     DemoUser("cna", "Sato CNA / 佐藤 CNA", "coordination", Role.CNA_OFFICER, "ja"),
     DemoUser("translator", "Tanaka Translator / 田中 翻訳", "coordination", Role.TRANSLATOR, "ja"),
     DemoUser("committee", "Mori Committee / 森 委員", "coordination", Role.COMMITTEE_MEMBER, "ja"),
+    DemoUser(
+        "committee2", "Hayashi Committee / 林 委員", "coordination", Role.COMMITTEE_MEMBER, "ja"
+    ),
     DemoUser("psirt", "Suzuki PSIRT / 鈴木 PSIRT", "sakura-network", Role.VENDOR_PSIRT, "ja"),
     DemoUser("vendoradmin", "Ito Vendor Admin / 伊藤", "sakura-network", Role.VENDOR_ADMIN, "ja"),
     DemoUser(
@@ -91,19 +94,11 @@ def load_demo() -> list[tuple[DemoUser, str]]:
         raise ImproperlyConfigured("Demo data is never loaded when KAKEHASHI_ENV=production.")
     with transaction.atomic():
         result = load_demo_people()
-        from kakehashi.advisories.demo import load_demo_advisories
-        from kakehashi.cases.demo import load_demo_cases
-        from kakehashi.intake.demo import load_demo_reports
-        from kakehashi.translation.demo import load_demo_translations
-        from kakehashi.unreachable.demo import load_demo_unreachable
+        from kakehashi.scenarios import load_all
         from kakehashi.vendors.demo import load_demo_registry
 
-        load_demo_registry()
-        load_demo_cases()
-        load_demo_advisories()  # after the cases: two more cases with their advisories
-        load_demo_unreachable()
-        load_demo_reports()
-        load_demo_translations()  # after the cases: messages and their translations
+        load_demo_registry()  # the vendors the scenarios find in the registry
+        load_all()
     return result
 
 

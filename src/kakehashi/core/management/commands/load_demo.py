@@ -25,3 +25,9 @@ class Command(BaseCommand):
         for spec, secret in users:
             self.stdout.write(f"  {spec.username:<12} {spec.role:<30} {secret}")
         self.stdout.write("  `kakehashi totp USER` prints the current code for a demo user.")
+        from kakehashi.scenarios.s8_anonymous import follow_up_link
+
+        self.stdout.write(
+            f"  scenario 8, the anonymous finder's follow-up link (answer the question): "
+            f"{follow_up_link()}"
+        )
