@@ -8,6 +8,8 @@ PIP := $(VENV)/bin/pip
 KH := $(VENV)/bin/kakehashi
 PORT ?= 8000
 STAMP := $(VENV)/.installed
+# The suite runs on every CPU (pytest-xdist); TEST_WORKERS=0 runs it in one process.
+TEST_WORKERS ?= auto
 
 # Find a Python >= 3.12: python3.13, python3.12, pyenv's 3.12.1, or python3 if new enough.
 PYTHON_312 := $(shell for c in python3.13 python3.12 "env PYENV_VERSION=3.12.1 python3" python3; do \
@@ -67,7 +69,7 @@ run: $(STAMP) messages
 	PORT=$(PORT) $(KH) serve --bind 127.0.0.1:$(PORT)
 
 test: $(STAMP) messages
-	$(VENV)/bin/pytest -q $(PYTEST_ARGS)
+	$(VENV)/bin/pytest -q -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 bench: $(STAMP) messages
 	$(PY) benchmarks/run.py
