@@ -23,7 +23,8 @@ from django.core.servers.basehttp import ThreadedWSGIServer
 from django.test.testcases import LiveServerThread
 from playwright.sync_api import Browser, Page, Playwright, expect, sync_playwright
 
-from kakehashi.core.demo import DEMO_PASSWORD, load_demo, totp_secret_for
+from kakehashi.core.demo import DEMO_PASSWORD, load_demo_people, totp_secret_for
+from kakehashi.vendors.demo import load_demo_registry
 
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -116,12 +117,14 @@ def page(browser: Browser, live_server: Any) -> Iterator[Page]:
 
 @pytest.fixture
 def demo_data(settings: Any, transactional_db: None) -> None:
-    """The demo organisations and personas (password + TOTP), as ``make run`` loads them.
+    """The demo organisations and personas (password + TOTP) and the vendor registry, as
+    ``make run`` loads them, without the scenarios' cases (the smoke test loads those).
 
     One TOTP window of tolerance either side, as in the smoke test: a code computed at
     the end of a window must not be refused when the server checks it in the next one."""
     settings.MFA_TOTP_TOLERANCE = 1
-    load_demo()
+    load_demo_people()
+    load_demo_registry()
 
 
 @pytest.fixture

@@ -4,16 +4,22 @@ from __future__ import annotations
 
 import pytest
 
-from kakehashi.core.demo import load_demo
+from kakehashi.core.demo import load_demo_people
+from kakehashi.vendors.demo import load_demo_registry
 from kakehashi.vendors.models import VendorProfile
 from kakehashi.vendors.search import find_vendors
 
 pytestmark = pytest.mark.django_db
 
 
+def _load() -> None:
+    load_demo_people()
+    load_demo_registry()
+
+
 def test_the_demo_registry_loads_idempotently_with_one_entry_per_feature():
-    load_demo()
-    load_demo()
+    _load()
+    _load()
     profiles = {
         p.organisation.slug: p for p in VendorProfile.objects.select_related("organisation")
     }
@@ -35,6 +41,6 @@ def test_the_demo_registry_loads_idempotently_with_one_entry_per_feature():
     ],
 )
 def test_the_demo_registry_answers_searches_in_both_languages(query, slug):
-    load_demo()
+    _load()
     found = [match.organisation.slug for match in find_vendors(query)]
     assert slug in found
