@@ -635,10 +635,12 @@ def _our_agents() -> set[str]:
     return set(found.stdout.decode().split())
 
 
-def test_no_agent_and_no_temporary_file_is_left_behind(keys, tmp_path, monkeypatch):
+def test_no_agent_and_no_temporary_file_is_left_behind(keys, monkeypatch):
     # A temporary directory of this test's own: other test processes (xdist workers) and
-    # other programs use the system's at the same time.
-    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    # other programs use the system's at the same time. Short, unlike pytest's tmp_path:
+    # gpg-agent's socket lives in it, and a socket path has at most 107 bytes.
+    own = tempfile.mkdtemp(prefix="kh-")
+    monkeypatch.setattr(tempfile, "tempdir", own)
     leftovers = f"{tempfile.gettempdir()}/{pgp.TEMP_PREFIX}*"
     stray = f"{tempfile.gettempdir()}/pygpg-*"  # python-gnupg's own temporary files
     before = (_our_agents(), set(glob.glob(leftovers)), set(glob.glob(stray)))
@@ -656,3 +658,4 @@ def test_no_agent_and_no_temporary_file_is_left_behind(keys, tmp_path, monkeypat
     assert set(glob.glob(leftovers)) - before[1] == set()
     assert set(glob.glob(stray)) - before[2] == set()
     assert not [p for p in os.listdir(tempfile.gettempdir()) if p.startswith(pgp.TEMP_PREFIX)]
+    os.rmdir(own)  # empty: nothing was left in it
