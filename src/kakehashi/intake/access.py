@@ -22,6 +22,7 @@ from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
 
 from kakehashi.accounts.choices import Role
+from kakehashi.cases.choices import CaseOrigin
 from kakehashi.cases.models import Case
 
 from .actions.submit import follow_up_digest
@@ -149,7 +150,10 @@ class SelfReportRequests:
 def self_report_requests(case: Case) -> list[SelfReportRequests]:
     """The publication time and CVE ID asked for in the self-reports ``case`` was opened
     from — for whoever may already see ``case`` (the caller checked it with the case's
-    access layer). Only these two answers leave the report, nothing of its text."""
+    access layer). Only these two answers leave the report, nothing of its text. A case
+    of another origin costs no query."""
+    if case.origin != CaseOrigin.SELF_REPORT:
+        return []
     rows = (
         Report.objects.filter(case=case, track=Track.SELF_REPORT)
         .exclude(wanted_publication_at__isnull=True, cve_requested=False)
