@@ -5,19 +5,28 @@
   link, which the follow-up view trades for a session entry (``finder_session_reports``);
 - the coordination staff of the case it became, read-only and without the finder's
   identity unless the finder allowed it (``need="coordination"``; see ``redacted``).
+
+Whoever may see a case opened from a vendor's self-report also sees what the vendor
+asked for there: its wanted publication time and whether it wants a CVE ID
+(``self_report_requests``).
 """
 
 from __future__ import annotations
 
 import hmac
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
 
 from kakehashi.accounts.choices import Role
+from kakehashi.cases.choices import CaseOrigin
+from kakehashi.cases.models import Case
 
 from .actions.submit import follow_up_digest
+from .choices import Track
 from .models import Report, ReportAttachment
 
 SESSION_KEY = "kakehashi.reports"  # report IDs this browser proved it holds the link for
@@ -127,3 +136,28 @@ def access_own_report(user: Any, report_id: int) -> Report:
     if report is None:
         raise Http404
     return report
+
+
+@dataclass(frozen=True)
+class SelfReportRequests:
+    """What a vendor asked for in its self-report, as the case page shows it."""
+
+    tracking_id: str
+    wanted_publication_at: datetime | None
+    cve_requested: bool
+
+
+def self_report_requests(case: Case) -> list[SelfReportRequests]:
+    """The publication time and CVE ID asked for in the self-reports ``case`` was opened
+    from — for whoever may already see ``case`` (the caller checked it with the case's
+    access layer). Only these two answers leave the report, nothing of its text. A case
+    of another origin costs no query."""
+    if case.origin != CaseOrigin.SELF_REPORT:
+        return []
+    rows = (
+        Report.objects.filter(case=case, track=Track.SELF_REPORT)
+        .exclude(wanted_publication_at__isnull=True, cve_requested=False)
+        .order_by("submitted_at")
+        .values_list("tracking_id", "wanted_publication_at", "cve_requested")
+    )
+    return [SelfReportRequests(*row) for row in rows]

@@ -23,7 +23,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
-from pydantic import Field
+from pydantic import AwareDatetime, Field
 
 from kakehashi.api.auth import TokenAuth, require_scope
 from kakehashi.api.schemas import Error, FieldRefusal, Input, Refusal, UtcInstant
@@ -95,6 +95,10 @@ class ReportIn(Input):
     planned_talk_title: str = Field("", max_length=300)
     planned_talk_venue: str = Field("", max_length=300)
     planned_talk_date: date | None = None
+    wanted_publication_at: AwareDatetime | None = Field(
+        None, description="Self-reports only: when the vendor wants the advisory published."
+    )
+    cve_requested: bool = Field(False, description="Self-reports only: a CVE ID is asked for.")
     finder_name: str = Field("", max_length=200)
     finder_email: str = Field(
         "", max_length=254, description="Receipt and questions go here (else to the account)."
@@ -198,6 +202,8 @@ class ReportOut(ReportSummaryOut):
     planned_talk_title: str
     planned_talk_venue: str
     planned_talk_date: date | None
+    wanted_publication_at: UtcInstant | None
+    cve_requested: bool
     encrypted: bool
     decrypted: bool
     finder_name: str

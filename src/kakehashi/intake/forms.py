@@ -16,13 +16,16 @@ from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext, pgettext_lazy
 
+from kakehashi.cases.forms import ZonedDateTimeField
+
 from .actions import ReportInvalid, validate_report
 from .actions.submit import REPORT_FIELDS
 from .choices import SelfCoordination, Track
 
 ENCRYPTED_FILE_MAX_BYTES = 1_000_000
 LONG_TEXT = 20_000  # characters of one free-text answer
-HONEYPOT_FIELD = "homepage_url"  # a field people never see; bots fill in every field
+HONEYPOT_FIELD = "homepage_url"
+PUBLICATION_ZONE = "Asia/Tokyo"  # the zone of a self-report's wanted publication time  # a field people never see; bots fill in every field
 
 # --- Files: Django's documented pattern for <input type="file" multiple> -------------
 
@@ -323,9 +326,28 @@ class VulnerabilityForm(StepForm):
         return kept
 
 
+def _publication_time_field() -> ZonedDateTimeField:
+    """A date and time in JST: the advisory's time is agreed in Japanese time, whatever
+    the reporting vendor's own zone."""
+    field = ZonedDateTimeField(
+        label=_("Wanted publication time (JST)"),
+        required=False,
+        help_text=_(
+            "When the advisory should be published, for example together with your own "
+            "advisory. The coordinator agrees the time with you."
+        ),
+    )
+    field.zone = PUBLICATION_ZONE
+    return field
+
+
 class CircumstancesForm(StepForm):
     title_text = _("Who else knows")
-    not_for = {Track.WEBSITE: ("self_coordination",), Track.SELF_REPORT: ("self_coordination",)}
+    not_for = {
+        Track.PRODUCT: ("wanted_publication_at", "cve_requested"),
+        Track.WEBSITE: ("self_coordination", "wanted_publication_at", "cve_requested"),
+        Track.SELF_REPORT: ("self_coordination",),
+    }
 
     other_organisations_told = _long(
         _("Other organisations you have told"),
@@ -346,6 +368,13 @@ class CircumstancesForm(StepForm):
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         help_text=_("If you plan to present or publish it, tell us before the date."),
+    )
+    # A vendor's self-report only (the other tracks drop these fields).
+    wanted_publication_at = _publication_time_field()
+    cve_requested = forms.BooleanField(
+        label=_("Please assign a CVE ID"),
+        required=False,
+        help_text=_("Our CNA assigns the ID and publishes the CVE record with the advisory."),
     )
 
     def clean_self_coordination(self) -> str:

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator, URLValidator
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kakehashi.accounts.choices import OrganisationKind
@@ -42,6 +43,8 @@ REPORT_FIELDS = (
     "planned_talk_title",
     "planned_talk_venue",
     "planned_talk_date",
+    "wanted_publication_at",
+    "cve_requested",
     "finder_name",
     "finder_email",
     "finder_phone",
@@ -93,6 +96,7 @@ def validate_report(track: str, data: dict[str, Any]) -> dict[str, Any]:
     if not clean.get("title"):
         errors["title"] = _("Give a one-line summary.")
     _check_content(track, clean, errors)
+    _check_self_report(track, clean, errors)
     _check_contact(clean, errors)
     _check_lengths(clean, errors)
     if errors:
@@ -133,6 +137,19 @@ def _check_content(track: str, clean: dict[str, Any], errors: dict[str, str]) ->
             clean["cvss_v3_score"] = score_v3(clean["cvss_v3_vector"])
         except InvalidInput as error:
             errors["cvss_v3_vector"] = str(error)
+
+
+def _check_self_report(track: str, clean: dict[str, Any], errors: dict[str, str]) -> None:
+    """Only a vendor reporting its own product asks for a publication time and a CVE ID
+    (a finder's wishes go through the coordinator); the time must still be ahead."""
+    if track != Track.SELF_REPORT:
+        clean.pop("wanted_publication_at", None)
+        clean.pop("cve_requested", None)
+        return
+    wanted = clean.get("wanted_publication_at")
+    if wanted is not None and wanted <= timezone.now():
+        errors["wanted_publication_at"] = _("The wanted publication time must be in the future.")
+    clean["cve_requested"] = bool(clean.get("cve_requested"))
 
 
 def _check_contact(clean: dict[str, Any], errors: dict[str, str]) -> None:

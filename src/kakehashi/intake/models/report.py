@@ -115,6 +115,13 @@ class Report(models.Model):
     planned_talk_title = models.CharField(_("planned talk or paper"), max_length=300, blank=True)
     planned_talk_venue = models.CharField(_("venue"), max_length=300, blank=True)
     planned_talk_date = models.DateField(_("date of the talk"), null=True, blank=True)
+    # A vendor's self-report (track SELF_REPORT) says when it wants the advisory out and
+    # whether it wants a CVE ID; both travel to the case page for the coordinator and
+    # the CNA officer (``intake.case_requests``).
+    wanted_publication_at = models.DateTimeField(
+        _("wanted publication time"), null=True, blank=True
+    )
+    cve_requested = models.BooleanField(_("a CVE ID is requested"), default=False)
     encrypted_body = models.TextField(_("encrypted report"), blank=True)
     decrypted_at = models.DateTimeField(_("decrypted at"), null=True, blank=True)
     # The desk's handling.

@@ -5,6 +5,7 @@ wait meanwhile, and why the final POST cannot file a report twice."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, cast
 
 from django import forms as django_forms
@@ -13,6 +14,7 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -332,7 +334,9 @@ def _shown(form: forms.StepForm) -> list[tuple[str, Any]]:
         if name in _NOT_SHOWN:
             continue
         value = cleaned.get(name, form.data.get(name))
-        if isinstance(form_field, django_forms.BooleanField):
+        if isinstance(value, datetime):  # the wanted publication time, in its zone (JST)
+            value = f"{date_format(form_field.prepare_value(value), 'Y-m-d H:i')} JST"
+        elif isinstance(form_field, django_forms.BooleanField):
             value = _("Yes") if value else _("No")
         elif isinstance(form_field, django_forms.ChoiceField):
             labels = dict(cast(list[tuple[Any, Any]], form_field.choices))
