@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import timedelta
+from types import SimpleNamespace
 from typing import Any
 from unittest import mock
 
@@ -32,7 +33,7 @@ from kakehashi.accounts.models import User
 from kakehashi.advisories.models import Advisory
 from kakehashi.advisories.tasks import publish_due_advisories
 from kakehashi.cases.models import Case, ContactAttempt, Participant
-from kakehashi.committee.models import CommitteeFile, Decision, Notice
+from kakehashi.committee.models import CommitteeFile, Decision
 from kakehashi.core.testing import run_pending_jobs
 from kakehashi.unreachable.models import UnreachableListing
 from kakehashi.vendors import actions as vendor_actions
@@ -245,11 +246,6 @@ def test_an_unreachable_developer_goes_to_the_committee_and_is_published(
     draft.locator("textarea").nth(1).fill(DRAFT["en"])
     submit(coordinator, draft.get_by_role("button", name=record_draft))
 
-    # The opinion period is the listing's contact deadline: it passes.
-    months_pass(case, developer, 31)
-    for notice in Notice.objects.filter(file=committee_file):
-        move_back(Notice, notice.pk, ("opinion_deadline",), timedelta(days=31))
-
     member = new_page(locale=lang.locale)
     sign_in(member, "committee", lang)
     member.goto(lang.url(f"/committee/{committee_file.pk}/"))
@@ -264,7 +260,12 @@ def test_an_unreachable_developer_goes_to_the_committee_and_is_published(
     decision = member.locator("form", has=member.get_by_role("button", name=record_decision))
     decision.locator("select").select_option("publish")
     decision.locator("textarea").fill("Every criterion is met; users cannot learn of it otherwise.")
-    submit(member, decision.get_by_role("button", name=record_decision))
+    # The opinion period runs to the listing's contact deadline: the decision comes after it
+    # (the committee's clock moved; the file's records are append-only, never back-dated).
+    later = timezone.now() + timedelta(days=31)
+    clock = SimpleNamespace(now=lambda: later, localtime=timezone.localtime)
+    with mock.patch("kakehashi.committee.actions.timezone", clock):
+        submit(member, decision.get_by_role("button", name=record_decision))
     assert Decision.objects.get(file=committee_file).outcome == "publish"
     shot(member, "03-committee-decided")
 
