@@ -62,6 +62,7 @@ def draft_texts(case: Case, kind: str = "") -> dict[str, dict[str, str]]:
     says why it is urgent and leads with workarounds: its fix may not exist yet."""
     vulnerabilities = _vulnerabilities(case)
     products = _products(case)
+    unreachable = kind != AdvisoryKind.ALERT and _published_for_unreachable(case)
     texts: dict[str, dict[str, str]] = {}
     for language in LANGUAGES:
         with translation.override(language):
@@ -91,7 +92,36 @@ def draft_texts(case: Case, kind: str = "") -> dict[str, dict[str, str]]:
             }
             if kind == AdvisoryKind.ALERT:
                 texts[language].update(_alert_texts(case, title))
+            elif unreachable:
+                texts[language].update(_unreachable_texts(texts[language]["overview"]))
     return texts
+
+
+def _published_for_unreachable(case: Case) -> bool:
+    """The publication committee decided to publish because the developer could not be
+    reached (guideline IV.3(2)): the advisory must say so and cannot point to a fix."""
+    from kakehashi.committee.choices import Ground, Outcome
+    from kakehashi.committee.models import CommitteeFile
+
+    return CommitteeFile.objects.filter(
+        case=case, ground=Ground.UNREACHABLE, decision__outcome=Outcome.PUBLISH
+    ).exists()
+
+
+def _unreachable_texts(overview: str) -> dict[str, str]:
+    """An unreachable developer's advisory (in the active language)."""
+    why = _(
+        "The developer of the product could not be reached. Following the decision of the "
+        "publication committee, this advisory is published without the developer's "
+        "confirmation."
+    )
+    return {
+        "overview": f"{overview}\n\n{why}" if overview else why,
+        "solution": _(
+            "**Stop using the product**\n\nNo fix is known from the developer. Stop using "
+            "the product, or move to another product with the same function."
+        ),
+    }
 
 
 def _alert_texts(case: Case, title: str) -> dict[str, str]:

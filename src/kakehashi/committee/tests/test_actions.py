@@ -387,3 +387,23 @@ def test_the_database_refuses_to_change_or_delete_records(world, listing):
     CommitteeFile.objects.filter(pk=committee_file.pk).update(closed_at=day(203))
     with pytest.raises(DatabaseError), transaction.atomic():
         CommitteeFile.objects.filter(pk=committee_file.pk).update(closed_at=day(204))
+
+
+def test_the_advisory_drafted_after_a_decision_to_publish_says_the_developer_was_unreachable(
+    world, listing
+):
+    from kakehashi.advisories.content import draft_texts
+
+    committee_file = _unreachable_file(world, listing)
+    case = listing.case
+    assert "could not be reached" not in draft_texts(case)["en"]["overview"]
+    _assess(world, committee_file, day(240), a=True, b=True, c=True, d=True)
+    with at(day(241)):
+        actions.decide(
+            committee_file, actor=world.user("committee"), outcome="publish", reasons="All hold."
+        )
+    texts = draft_texts(case)["en"]
+    assert "The developer of the product could not be reached" in texts["overview"]
+    assert "Stop using the product" in texts["solution"]
+    # An alert keeps its own urgent texts.
+    assert "could not be reached" not in draft_texts(case, kind="alert")["en"]["overview"]

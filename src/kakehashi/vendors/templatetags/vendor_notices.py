@@ -38,6 +38,7 @@ def case_vendor_notices(context: template.Context) -> dict[str, Any]:
             "notice": notices.get(p.pk),
             "status": _status(p, notices.get(p.pk)),
             "channels": channels.get(p.organisation_id, []) if p.organisation_id else [],
+            "all_tried": _all_channels_tried(p, notices.get(p.pk)),
         }
         for p in vendors
     ]
@@ -59,6 +60,17 @@ def case_vendor_notices(context: template.Context) -> dict[str, Any]:
 
 def _needs_other(notice: VendorNotice | None) -> bool:
     return notice is not None and notice.other_channels_needed
+
+
+def _all_channels_tried(participant: Any, notice: VendorNotice | None) -> bool:
+    """Escalation ends here: every channel of the vendor's entry was tried since its last
+    answer, and none answered (the unreachable rules read the same logged attempts)."""
+    from kakehashi.unreachable import rules
+
+    if not _needs_other(notice) or participant.acknowledged_at is not None:
+        return False
+    quiet = rules.silence(participant)
+    return quiet.since is not None and not rules.untried_channels(participant, quiet.channels_tried)
 
 
 def _status(participant: Any, notice: VendorNotice | None) -> str:

@@ -236,6 +236,41 @@ def test_a_vendor_without_answer_shows_its_other_channels(
     assert "+81 3 1111" in page.decode()
 
 
+def test_escalation_ends_when_every_channel_of_the_entry_was_tried(
+    client_for, world, with_vendors, django_capture_on_commit_callbacks
+):
+    client = client_for("coordinator")
+    VendorNotice.objects.all().delete()
+    vendor_b = with_vendors.participants.get(organisation__slug="vendor-b")
+    with django_capture_on_commit_callbacks(execute=True):
+        notify_post(client, with_vendors, scope="chosen", participants=[vendor_b])
+    run_pending_jobs()
+    VendorNotice.objects.filter(participant=vendor_b).update(other_channels_needed=True)
+    detail = reverse("cases:detail", kwargs={"case_id": with_vendors.pk})
+    assert "Every channel tried" not in client.get(detail).content.decode()
+
+    from kakehashi.unreachable import rules
+
+    coordinator = world.users["coordinator"]
+    for channel in rules.required_channels(vendor_b):
+        with_vendors.refresh_from_db()
+        case_actions.record_contact_attempt(
+            with_vendors,
+            vendor_b,
+            actor=coordinator,
+            channel=channel,
+            address="tried",
+            outcome="no_answer",
+        )
+    assert "Every channel tried" in client.get(detail).content.decode()
+
+    with_vendors.refresh_from_db()
+    case_actions.record_contact_attempt(
+        with_vendors, vendor_b, actor=coordinator, channel="phone", address="x", outcome="answered"
+    )
+    assert "Every channel tried" not in client.get(detail).content.decode()
+
+
 # -- bounces --------------------------------------------------------------------------------
 
 
