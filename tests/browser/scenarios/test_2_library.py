@@ -25,7 +25,6 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from datetime import timedelta
-from typing import Any
 from unittest import mock
 
 import pytest
@@ -47,7 +46,7 @@ from kakehashi.core.testing import run_pending_jobs
 from kakehashi.translation.models import TranslationTask
 from kakehashi.vendors import actions as vendor_actions
 from kakehashi.vendors.choices import ContactKind, RegistrationType
-from kakehashi.vendors.models import VendorNotice, VendorProfile
+from kakehashi.vendors.models import VendorNotice
 from kakehashi.vendors.rules import receives_pre_publication
 
 from .conftest import move_back
@@ -70,7 +69,9 @@ PURL = "pkg:github/helix-oss/libhelix"
 FIXED = "1.4.2"
 UPSTREAM_ADVISORY = "https://helix.example.org/news/secadv-2026-ccs.html"
 PARTNER_NOTE = "https://partner-cert.example.org/vuls/id/978508"
-DISPUTE = "Our appliances ship libhelix only for the update client, which never accepts TLS connections."
+DISPUTE = (
+    "Our appliances ship libhelix only for the update client, which never accepts TLS connections."
+)
 DOWNSTREAM = 30
 SILENT = (3, 7)  # the two downstream vendors that never answer the invitation
 INDIVIDUAL = 11  # the downstream vendor registered individually (個別登録)
@@ -200,14 +201,12 @@ def answer_embargo(page: Page, lang: Lang, case: Case) -> None:
     schedule = page.locator("section#schedule")
     schedule.locator("select[name=embargo-answer]").select_option("accept")
     submit(page, schedule.get_by_role("button", name=lang.t("Send the answer")))
-    expect(page.locator("section#schedule")).to_contain_text(
-        lang.t(PECState.SIGNATORY.label)
-    )
+    expect(page.locator("section#schedule")).to_contain_text(lang.t(PECState.SIGNATORY.label))
 
 
 @pytest.mark.parametrize("code", ["ja", "en"])
 @pytest.mark.usefixtures("people")
-def test_library_flaw_with_many_vendors_to_jvnvu_advisory(  # noqa: PLR0915 - one scenario
+def test_library_flaw_with_many_vendors_to_jvnvu_advisory(
     code: str,
     page: Page,
     new_page: Callable[..., Page],
