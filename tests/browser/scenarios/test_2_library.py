@@ -206,7 +206,7 @@ def answer_embargo(page: Page, lang: Lang, case: Case) -> None:
 
 @pytest.mark.parametrize("code", ["ja", "en"])
 @pytest.mark.usefixtures("people")
-def test_library_flaw_with_many_vendors_to_jvnvu_advisory(
+def test_library_flaw_with_many_vendors_to_jvnvu_advisory(  # noqa: PLR0912 - one scenario, in order
     code: str,
     page: Page,
     new_page: Callable[..., Page],
