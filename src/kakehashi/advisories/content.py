@@ -291,6 +291,8 @@ def _vendor_rows(
                 "product": status.product.name if status.product else "",
                 "status": status.status,
                 "justification": status.justification,
+                # Why the vendor disputes the report: published with its status.
+                "reason": status.reason if status.status == "disputed" else "",
                 "statement_ja": status.statement_ja,
                 "statement_en": status.statement_en,
                 "fixed_in": status.fixed_in,

@@ -451,6 +451,9 @@ def _place(
     statement = ""
     if status:
         statement = status[f"statement_{language}"] or status["statement_en"] or ""
+        if kind == "disputed" and status.get("reason"):  # older revisions have no reason
+            reason = _("The vendor disputes the report: %(reason)s") % {"reason": status["reason"]}
+            statement = f"{reason}\n\n{statement}" if statement else reason
     if kind in ("not_affected", "disputed"):
         if status and status["justification"]:
             found.flags.setdefault(status["justification"], []).append(product.product_id)

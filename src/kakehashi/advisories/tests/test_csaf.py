@@ -344,3 +344,33 @@ def test_the_publisher_comes_from_the_settings(advisory, coordinator, settings, 
     }
     metadata = Client().get("/.well-known/csaf/provider-metadata.json").json()
     assert metadata["publisher"] == document["document"]["publisher"]
+
+
+def test_a_disputed_status_is_published_with_the_vendors_reason(
+    case, advisory, coordinator, world, tmp_path
+):
+    """The vendor table and the CSAF threat both say why the vendor disputes the report."""
+    from kakehashi.cases.models import VendorStatus
+
+    reason = "The product never parses the affected input."
+    VendorStatus.objects.filter(case=case).delete()
+    vendor_a = case.participants.get(organisation=world.organisations["vendor-a"])
+    recorded = case_actions.record_vendor_status(
+        reload(case),
+        vendor_a,
+        case.vulnerabilities.get(),
+        actor=coordinator,
+        status="disputed",
+        reason=reason,
+    )
+    case_actions.approve_vendor_status(reload(case), recorded, actor=coordinator)
+    approve_both(advisory, coordinator)
+    published = publish(advisory)
+    document = fetch(published)
+    assert csaf_failures(document, tmp_path) == []
+    (vulnerability,) = document["vulnerabilities"]
+    assert "known_not_affected" in vulnerability["product_status"]
+    assert any(reason in threat["details"] for threat in vulnerability["threats"])
+    for language in ("ja", "en"):
+        page = Client().get(f"/{language}/advisories/{published.slug}/").content.decode()
+        assert reason in page, language

@@ -506,3 +506,50 @@ def test_a_bounced_notice_starts_again_once_the_address_is_corrected(  # noqa: P
         ContactAttempt.objects.filter(participant=vendor_b).values_list("outcome", flat=True)
     )
     assert outcomes == ["bounced", "sent"]
+
+
+def test_a_vendor_that_declined_the_embargo_gets_no_further_details(case, world, coordinator):
+    """Declining (or the pocket veto) cuts a vendor of a multi-vendor case off from
+    pre-publication information, until it is invited again; publication opens it."""
+    from datetime import timedelta
+
+    from kakehashi.cases.models import Participant
+    from kakehashi.vendors.rules import (
+        pre_publication_recipients,
+        pre_publication_recipients_of,
+        receives_pre_publication,
+    )
+
+    vendor_a, vendor_b = _vendor(case, "vendor-a", world), _vendor(case, "vendor-b", world)
+    case_actions.propose_embargo(
+        case, actor=coordinator, ends_at=timezone.now() + timedelta(days=30)
+    )
+    case_actions.invite_to_embargo(case, [vendor_a, vendor_b], actor=coordinator)
+    case.refresh_from_db()
+    case_actions.answer_embargo(case, vendor_b, actor=coordinator, answer="decline")
+    vendor_a.refresh_from_db()
+    vendor_b.refresh_from_db()
+
+    assert receives_pre_publication(vendor_a)
+    assert not receives_pre_publication(vendor_b)
+    assert pre_publication_recipients(case) == {vendor_a.pk}
+    assert pre_publication_recipients_of([case]) == {vendor_a.pk}
+
+    case_actions.invite_to_embargo(case, [vendor_b], actor=coordinator)
+    vendor_b.refresh_from_db()
+    assert receives_pre_publication(vendor_b), "invited again, it may read the case"
+
+    Participant.objects.filter(pk=vendor_b.pk).update(pec_state="declined")
+    case.published_at = timezone.now()
+    case.save(update_fields=["published_at"])
+    assert pre_publication_recipients(case) == {vendor_a.pk, vendor_b.pk}
+
+
+def test_the_one_vendor_of_a_case_keeps_its_access_after_declining(case, world, coordinator):
+    from kakehashi.cases.models import Participant
+    from kakehashi.vendors.rules import pre_publication_recipients
+
+    vendor_a, vendor_b = _vendor(case, "vendor-a", world), _vendor(case, "vendor-b", world)
+    case_actions.remove_participant(case, vendor_b, actor=coordinator)
+    Participant.objects.filter(pk=vendor_a.pk).update(pec_state="declined")
+    assert pre_publication_recipients(case) == {vendor_a.pk}
