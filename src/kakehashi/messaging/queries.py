@@ -81,6 +81,8 @@ def thread_rows(viewer: Viewer) -> list[ThreadRow]:
 
 # Vendors' private threads per page of the coordination's overview (a case may have 1,000).
 VENDOR_ROWS_PER_PAGE = 100
+# The threads every page of the overview lists (index ``thread_case_kind``).
+SHARED_KINDS = (ThreadKind.GENERAL, ThreadKind.TOPIC)
 # What a row of the overview shows of a vendor thread; nothing else is loaded.
 _VENDOR_THREAD_FIELDS = (
     "id",
@@ -124,7 +126,7 @@ def thread_overview(viewer: Viewer, page_number: str | None) -> ThreadOverview:
         return ThreadOverview(thread_rows(viewer), None)
     shared = list(
         _with_marker(
-            Thread.objects.filter(case=viewer.case).exclude(kind=ThreadKind.VENDOR), viewer.user
+            Thread.objects.filter(case=viewer.case, kind__in=SHARED_KINDS), viewer.user
         ).select_related("vulnerability", "product")
     )
     vendors = (
@@ -137,11 +139,13 @@ def thread_overview(viewer: Viewer, page_number: str | None) -> ThreadOverview:
     page = Paginator(vendors, VENDOR_ROWS_PER_PAGE).get_page(page_number)
     participants = list(page.object_list)
     threads = _with_marker(
+        # By participant alone (they are this case's): the one-private-thread-per-vendor
+        # index answers it, where filtering on the case too walks all its threads.
         Thread.objects.filter(
-            case=viewer.case,
-            kind=ThreadKind.VENDOR,
-            participant_id__in=[p.pk for p in participants],
-        ).only(*_VENDOR_THREAD_FIELDS),
+            kind=ThreadKind.VENDOR, participant_id__in=[p.pk for p in participants]
+        )
+        .only(*_VENDOR_THREAD_FIELDS)
+        .order_by(),
         viewer.user,
     )
     by_participant = {t.participant_id: t for t in threads}
