@@ -259,7 +259,10 @@ def measure() -> dict[str, Any]:
         "vendors": VENDORS,
         "messages_in_case": Message.objects.filter(thread__case=big).count(),
         "database": settings.DATABASES["default"]["ENGINE"],
-        "load_average": {"before": load_before, "after": os.getloadavg()},
+        "load_average": {
+            "before": [round(v, 2) for v in load_before],
+            "after": [round(v, 2) for v in os.getloadavg()],
+        },
         "healthz_before": reference,
         "vendor_thread": vendor_thread,
         "coordinator_overview": overview,
