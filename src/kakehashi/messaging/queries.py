@@ -120,7 +120,7 @@ class ThreadOverview:
 def thread_overview(viewer: Viewer, page_number: str | None) -> ThreadOverview:
     """The overview of a case's threads. For the coordination the vendors are paged in
     the database (a count, the page's participants, their threads), so a case with
-    a thousand vendors costs what a case with ten does: five queries, a hundred rows.
+    a thousand vendors costs what a case with ten does: four queries, a hundred rows.
     Other sides see at most their own private thread and take ``thread_rows``."""
     if viewer.side != "coordination":
         return ThreadOverview(thread_rows(viewer), None)
