@@ -81,6 +81,11 @@ def run(options: Options) -> Outcome:
         f"{queries['small']['vendor_thread']}, overview {queries['big']['coordinator_overview']}"
         f" vs {queries['small']['coordinator_overview']} "
         f"({'constant' if queries['constant'] else 'NOT constant'})",
+        f"/healthz in the same process, before and after: p50 "
+        f"{data['healthz_before']['p50_ms']:.1f} / {data['healthz_after']['p50_ms']:.1f} ms, "
+        f"p95 {data['healthz_before']['p95_ms']:.1f} / {data['healthz_after']['p95_ms']:.1f} ms"
+        f" (1-minute load average {data['load_average']['before'][0]:.1f} before, "
+        f"{data['load_average']['after'][0]:.1f} after)",
         f"post to all vendors: request {post_all['request_s']:.3f} s "
         f"(goal < {GOAL_POST_ALL_S:.0f} s); {post_all['copies_posted']} copies posted by the "
         f"jobs in {post_all['jobs_s']:.1f} s in one process",
@@ -216,6 +221,7 @@ def measure() -> dict[str, Any]:
     import gc
 
     from django.conf import settings
+    from django.test import Client
     from django.test.utils import setup_test_environment
 
     from kakehashi.accounts.models import User
@@ -241,12 +247,26 @@ def measure() -> dict[str, Any]:
         },
     }
     queries["constant"] = queries["big"] == queries["small"]
+    load_before = os.getloadavg()
+    # The minimal view, measured the same way in the same process between the pages:
+    # the machine is shared, and this is what its load does to a request that does
+    # nothing (the whole middleware stack, no template, no query of its own).
+    reference = _timings(Client(), "/healthz", REQUESTS)
+    vendor_thread = _timings(big_vendor, big_paths["vendor_thread"], REQUESTS)
+    overview = _timings(big_desk, big_paths["coordinator_overview"], REQUESTS)
+    reference_after = _timings(Client(), "/healthz", REQUESTS)
     return {
         "vendors": VENDORS,
         "messages_in_case": Message.objects.filter(thread__case=big).count(),
         "database": settings.DATABASES["default"]["ENGINE"],
-        "vendor_thread": _timings(big_vendor, big_paths["vendor_thread"], REQUESTS),
-        "coordinator_overview": _timings(big_desk, big_paths["coordinator_overview"], REQUESTS),
+        "load_average": {
+            "before": [round(v, 2) for v in load_before],
+            "after": [round(v, 2) for v in os.getloadavg()],
+        },
+        "healthz_before": reference,
+        "vendor_thread": vendor_thread,
+        "coordinator_overview": overview,
+        "healthz_after": reference_after,
         "queries": queries,
         "post_to_all_vendors": _post_to_all(big_desk, big),
     }

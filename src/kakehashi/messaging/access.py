@@ -129,12 +129,16 @@ def access_thread(user: Any, case_id: int, key: str) -> tuple[Viewer, ThreadRef]
         assert number is not None
         if not _may_read_vendor_thread(viewer, number):
             raise Http404
-        participant = (
-            Participant.objects.vendors()
-            .filter(case=viewer.case, pk=number)
-            .select_related("organisation")
-            .first()
-        )
+        # A vendor reads only its own thread: its participation, which case_viewer has
+        # just checked (a current vendor of this case), is the thread's participant.
+        participant = viewer.participant
+        if viewer.side == "coordination":
+            participant = (
+                Participant.objects.vendors()
+                .filter(case=viewer.case, pk=number)
+                .select_related("organisation")
+                .first()
+            )
         if participant is None:
             raise Http404
         thread = Thread.objects.filter(kind=kind, participant=participant).first()

@@ -67,6 +67,9 @@ class Thread(models.Model):
         verbose_name = _("thread")
         verbose_name_plural = _("threads")
         ordering = ["kind", "id"]
+        # The shared threads (general, topics) of a case without walking its thousand
+        # vendors' private threads (the threads page, ``queries.thread_overview``).
+        indexes = [models.Index(fields=["case", "kind"], name="thread_case_kind")]
         constraints = [
             models.UniqueConstraint(
                 fields=["case"], condition=Q(kind="general"), name="thread_one_general_per_case"

@@ -6,7 +6,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.db.models import F, OuterRef, Subquery
+from django.core.paginator import Page, Paginator
+from django.db.models import F, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
@@ -44,6 +45,11 @@ def _with_marker(threads: Any, user: Any) -> Any:
     return threads.annotate(read_up_to=Coalesce(Subquery(marker.values("last_read_id")[:1]), 0))
 
 
+def _row(key: str, kind: str, title: str, thread: Thread | None, p: Any = None) -> ThreadRow:
+    unread = thread is not None and thread.last_message_id > getattr(thread, "read_up_to", 0)
+    return ThreadRow(key, kind, title, p, thread, unread)
+
+
 def thread_rows(viewer: Viewer) -> list[ThreadRow]:
     """The viewer's threads of the case: the general thread, the private vendor threads
     (every current vendor for the coordination, its own for a vendor) and the topics.
@@ -55,14 +61,9 @@ def thread_rows(viewer: Viewer) -> list[ThreadRow]:
     )
     general = next((t for t in threads if t.kind == ThreadKind.GENERAL), None)
     by_participant = {t.participant_id: t for t in threads if t.kind == ThreadKind.VENDOR}
-
-    def row(key: str, kind: str, title: str, thread: Thread | None, p: Any = None) -> ThreadRow:
-        unread = thread is not None and thread.last_message_id > getattr(thread, "read_up_to", 0)
-        return ThreadRow(key, kind, title, p, thread, unread)
-
     rows: list[ThreadRow] = []
     if viewer.side != "finder":
-        rows.append(row("general", ThreadKind.GENERAL, "", general))
+        rows.append(_row("general", ThreadKind.GENERAL, "", general))
     vendors: list[Participant] = []
     if viewer.side == "coordination":
         vendors = list(
@@ -71,11 +72,81 @@ def thread_rows(viewer: Viewer) -> list[ThreadRow]:
     elif viewer.side == "vendor" and viewer.participant is not None:
         vendors = [viewer.participant]
     for p in vendors:
-        rows.append(row(f"vendor-{p.pk}", ThreadKind.VENDOR, "", by_participant.get(p.pk), p))
+        rows.append(_row(f"vendor-{p.pk}", ThreadKind.VENDOR, "", by_participant.get(p.pk), p))
     for t in threads:
         if t.kind == ThreadKind.TOPIC:
-            rows.append(row(t.key, ThreadKind.TOPIC, t.title, t))
+            rows.append(_row(t.key, ThreadKind.TOPIC, t.title, t))
     return rows
+
+
+# Vendors' private threads per page of the coordination's overview (a case may have 1,000).
+VENDOR_ROWS_PER_PAGE = 100
+# The threads every page of the overview lists (index ``thread_case_kind``).
+SHARED_KINDS = (ThreadKind.GENERAL, ThreadKind.TOPIC)
+# What a vendor's label needs (``Participant.display_name``).
+_VENDOR_FIELDS = (
+    "id",
+    "case_id",
+    "role",
+    "name",
+    "email",
+    "organisation__name_ja",
+    "organisation__name_en",
+    "user__display_name",
+    "user__username",
+)
+
+
+@dataclass
+class ThreadOverview:
+    """The case's thread list as one page shows it: every shared thread (general and
+    topics) and one page of the vendors' private threads (``vendor_page``, None when the
+    viewer sees only its own)."""
+
+    rows: list[ThreadRow]
+    vendor_page: Page[Participant] | None
+
+
+def thread_overview(viewer: Viewer, page_number: str | None) -> ThreadOverview:
+    """The overview of a case's threads. For the coordination the vendors are paged in
+    the database (a count, the page's participants, their threads), so a case with
+    a thousand vendors costs what a case with ten does: three queries, a hundred rows.
+    Other sides see at most their own private thread and take ``thread_rows``."""
+    if viewer.side != "coordination":
+        return ThreadOverview(thread_rows(viewer), None)
+    vendors = (
+        Participant.objects.vendors()
+        .filter(case=viewer.case)
+        .select_related("organisation", "user")
+        .only(*_VENDOR_FIELDS)
+        .order_by("pk")
+    )
+    page = Paginator(vendors, VENDOR_ROWS_PER_PAGE).get_page(page_number)
+    participants = list(page.object_list)
+    # One query for the shared threads (index ``thread_case_kind``) and the page's private
+    # threads, found by participant (they are this case's): the one-private-thread-per-vendor
+    # index answers that, where filtering on the case would walk all its threads.
+    threads = list(
+        _with_marker(
+            Thread.objects.filter(
+                Q(case=viewer.case, kind__in=SHARED_KINDS)
+                | Q(kind=ThreadKind.VENDOR, participant_id__in=[p.pk for p in participants])
+            ),
+            viewer.user,
+        ).select_related("vulnerability", "product")
+    )
+    shared = [t for t in threads if t.kind != ThreadKind.VENDOR]
+    by_participant = {t.participant_id: t for t in threads if t.kind == ThreadKind.VENDOR}
+    general = next((t for t in shared if t.kind == ThreadKind.GENERAL), None)
+    rows = [_row("general", ThreadKind.GENERAL, "", general)]
+    rows.extend(
+        _row(t.key, ThreadKind.TOPIC, t.title, t) for t in shared if t.kind == ThreadKind.TOPIC
+    )
+    rows.extend(
+        _row(f"vendor-{p.pk}", ThreadKind.VENDOR, "", by_participant.get(p.pk), p)
+        for p in participants
+    )
+    return ThreadOverview(rows, page)
 
 
 def unread_counts(threads: list[Thread], user: Any) -> dict[int, int]:

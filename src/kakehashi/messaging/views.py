@@ -26,15 +26,13 @@ from kakehashi.intake.downloads import DOWNLOAD_HEADERS, content_disposition
 
 from . import actions
 from .access import Viewer, access_thread, case_viewer
-from .choices import MailFrequency, ThreadKind
+from .choices import MailFrequency
 from .forms import BroadcastForm, EditForm, MailPreferenceForm, MessageForm, TopicForm
 from .mail import user_of_token
 from .models import Message, MessageAttachment, Notification, ReadMarker
-from .queries import recent_broadcasts, thread_rows
+from .queries import recent_broadcasts, thread_overview
 
 PAGE_SIZE = 50
-# Vendors' private threads per page of a case's thread list (a case may have 1,000).
-VENDOR_ROWS_PER_PAGE = 100
 
 
 def _thread_url(case_id: int, key: str) -> str:
@@ -54,11 +52,7 @@ def _case_threads_page(
     request: HttpRequest, viewer: Viewer, broadcast_form: BroadcastForm | None = None
 ) -> HttpResponse:
     coordinates = viewer.coordinates
-    rows = thread_rows(viewer)
-    vendor_rows = Paginator([r for r in rows if r.kind == ThreadKind.VENDOR], VENDOR_ROWS_PER_PAGE)
-    page = vendor_rows.get_page(request.GET.get("page"))
-    general = [r for r in rows if r.kind == ThreadKind.GENERAL]
-    topics = [r for r in rows if r.kind == ThreadKind.TOPIC]
+    overview = thread_overview(viewer, request.GET.get("page"))
     # One reverse() for every row's link: the keys differ only in the last segment.
     thread_base = _thread_url(viewer.case.pk, "general").removesuffix("general/")
     return render(
@@ -67,8 +61,8 @@ def _case_threads_page(
         {
             "viewer": viewer,
             "case": viewer.case,
-            "rows": [*general, *topics, *page.object_list],
-            "vendor_page": page,
+            "rows": overview.rows,
+            "vendor_page": overview.vendor_page,
             "thread_base": thread_base,
             "topic_form": TopicForm(case=viewer.case) if coordinates else None,
             "broadcast_form": (broadcast_form or BroadcastForm()) if coordinates else None,

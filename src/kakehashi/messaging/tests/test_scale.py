@@ -66,3 +66,31 @@ def test_api_thread_list_costs_the_same_for_10_and_1000_vendors(world):
     assert len(listed) == 1 + 1000
     # The bulk threads were never opened by the coordinator: all unread.
     assert sum(t["unread"] for t in listed) == 998 * 2
+
+
+def test_overview_pages_vendors_with_their_own_counts_and_unread_state(world, client_for):
+    import re
+
+    case = two_vendor_case(world)
+    coordinator = world.user("coordinator")
+    bulk_vendors(case, 150, messages_each=2, author=coordinator, prefix="paged")
+    desk = client_for("coordinator")
+    overview = reverse("messaging:case_threads", args=[case.pk])
+    second = desk.get(overview + "?page=2").content.decode()
+    assert "Page 2 of 2" in second
+    # Page 2 holds the last 52 of 152 vendors (in the order they joined), not page 1's.
+    assert "Vendor paged 0149" in second
+    assert "Vendor paged 0047" not in second
+    row = re.search(
+        r"<tr class=\"unread\">\s*<td><a href=\"[^\"]*\">Private: Vendor paged 0149[^<]*"
+        r"</a>.*?</td>\s*<td>(\d+)</td>",
+        second,
+        re.S,
+    )
+    assert row is not None and row.group(1) == "2"
+    # Reading a vendor's thread clears its unread mark on the overview, for this reader only.
+    last = re.search(r"href=\"([^\"]*vendor-\d+/)\">Private: Vendor paged 0149", second)
+    assert last is not None
+    desk.get(last.group(1))
+    again = desk.get(overview + "?page=2").content.decode()
+    assert re.search(r"<tr>\s*<td><a href=\"[^\"]*\">Private: Vendor paged 0149", again)
