@@ -107,6 +107,15 @@ def access_coordinating_organisation(user: Any, organisation_id: int | None) -> 
 PORTAL_ROLES = frozenset({Role.VENDOR_PSIRT, Role.VENDOR_ADMIN})
 
 
+def _portal_organisations(user: Any) -> list[int]:
+    """The vendor organisations in which ``user`` holds a portal role."""
+    return [
+        m.organisation_id
+        for m in user.memberships_cached()
+        if m.role in PORTAL_ROLES and m.organisation.kind == OrganisationKind.VENDOR
+    ]
+
+
 def vendor_participations(user: Any) -> Any:
     """The vendor participations ``user`` may open in the portal: current vendor
     participants of the user's vendor organisations that may receive pre-publication
@@ -117,11 +126,7 @@ def vendor_participations(user: Any) -> Any:
 
     if not getattr(user, "is_authenticated", False):
         return Participant.objects.none()
-    organisations = [
-        m.organisation_id
-        for m in user.memberships_cached()
-        if m.role in PORTAL_ROLES and m.organisation.kind == OrganisationKind.VENDOR
-    ]
+    organisations = _portal_organisations(user)
     candidates = list(
         Participant.objects.vendors()
         .filter(organisation_id__in=organisations)
@@ -138,8 +143,22 @@ def vendor_participations(user: Any) -> Any:
 
 def access_participation(user: Any, case_id: int) -> Any:
     """The user's vendor participation in the case, if the portal may show it;
-    otherwise ``Http404`` — the same answer as for a case that does not exist."""
-    participation = vendor_participations(user).filter(case_id=case_id).first()
-    if participation is None:
+    otherwise ``Http404`` — the same answer as for a case that does not exist. The same
+    rule as :func:`vendor_participations`, asked for this one case only."""
+    from kakehashi.vendors.rules import receives_pre_publication
+
+    from .models import Participant
+
+    if not getattr(user, "is_authenticated", False):
         raise Http404
-    return participation
+    organisations = _portal_organisations(user)
+    candidates = (
+        Participant.objects.vendors()
+        .filter(case_id=case_id, organisation_id__in=organisations)
+        .select_related("case", "organisation")
+        .order_by("pk")
+    )
+    for participation in candidates:
+        if receives_pre_publication(participation):
+            return participation
+    raise Http404

@@ -543,6 +543,8 @@ def test_a_vendor_that_declined_the_embargo_gets_no_further_details(case, world,
     case.published_at = timezone.now()
     case.save(update_fields=["published_at"])
     assert pre_publication_recipients(case) == {vendor_a.pk, vendor_b.pk}
+    fresh = Participant.objects.select_related("case").get(pk=vendor_b.pk)
+    assert receives_pre_publication(fresh), "published: the rule no longer applies"
 
 
 def test_the_one_vendor_of_a_case_keeps_its_access_after_declining(case, world, coordinator):
@@ -553,3 +555,6 @@ def test_the_one_vendor_of_a_case_keeps_its_access_after_declining(case, world, 
     case_actions.remove_participant(case, vendor_b, actor=coordinator)
     Participant.objects.filter(pk=vendor_a.pk).update(pec_state="declined")
     assert pre_publication_recipients(case) == {vendor_a.pk}
+    from kakehashi.vendors.rules import receives_pre_publication
+
+    assert receives_pre_publication(Participant.objects.get(pk=vendor_a.pk))
