@@ -62,7 +62,9 @@ def submit(page: Page, button: Any) -> None:
     the test share the in-memory database, so the test reads it only between requests."""
     with page.expect_navigation():
         button.click()
-    page.wait_for_load_state("load")
+    # The requests the page makes once loaded (htmx panels) end too: the worker's jobs
+    # that the test runs next write to the same connection.
+    page.wait_for_load_state("networkidle")
 
 
 def _add_from_search(page: Page, case: Case, query: str, vendor: str) -> None:
