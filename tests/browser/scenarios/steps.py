@@ -349,3 +349,30 @@ def cve_services(settings: Any) -> Iterator[FakeCveServices]:
         settings.KAKEHASHI_CVE_SERVICES_USER = CNA_USER
         settings.KAKEHASHI_CVE_SERVICES_KEY = CNA_KEY
         yield server
+
+
+def state_statuses(
+    page: Page, lang: Lang, statuses: list[tuple[str, str, dict[str, str]]]
+) -> Locator:
+    """The vendor, on its portal case page, states one status per product of the first
+    vulnerability — ``(product label, status, extra)`` with ``extra`` giving
+    ``fixed_in`` or ``justification`` — each with a statement in both languages.
+    Returns the statuses section as it is after the last save."""
+    section = page.locator("section#statuses")
+    for product, status, extra in statuses:
+        field(section, lang.t("Vulnerability")).select_option(index=1)
+        section.get_by_label(
+            lang.t("Product (empty: all of your products in the case)")
+        ).select_option(label=product)
+        field(section, lang.t("Status")).select_option(status)
+        if "justification" in extra:
+            section.get_by_label(lang.t("Justification (for “not affected”)")).select_option(
+                extra["justification"]
+            )
+        if "fixed_in" in extra:
+            field(section, lang.t("Fixed in version")).fill(extra["fixed_in"])
+        field(section, lang.t("Statement (Japanese)")).fill(f"{product} の評価結果です。")
+        field(section, lang.t("Statement (English)")).fill(f"Our assessment of {product}.")
+        submit(page, section.get_by_role("button", name=lang.t("Save the status")))
+        section = page.locator("section#statuses")
+    return section

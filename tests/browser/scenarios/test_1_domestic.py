@@ -56,6 +56,7 @@ from .steps import (
     open_report,
     pass_checks_accept_and_forward,
     sign_in,
+    state_statuses,
     submit,
     told,
 )
@@ -221,30 +222,18 @@ def test_domestic_report_to_jvn_advisory(  # noqa: PLR0917 - one scenario, in or
     vendor.goto(lang.url(f"/portal/cases/{case.pk}/"))
     expect(vendor.locator("body")).not_to_contain_text(FINDER_NAME)
     submit(vendor, vendor.get_by_role("button", name=lang.t("Acknowledge the notice")))
-    statuses = vendor.locator("section#statuses")
-    for product, status, extra in (
-        ("2.x", "affected", {"fixed_in": "2.8.1"}),
-        ("3.x", "not_affected", {"justification": "vulnerable_code_not_present"}),
-    ):
-        field(statuses, lang.t("Vulnerability")).select_option(index=1)
-        statuses.get_by_label(
-            lang.t("Product (empty: all of your products in the case)")
-        ).select_option(label=f"{CAMERA} firmware {product}")
-        field(statuses, lang.t("Status")).select_option(status)
-        if "justification" in extra:
-            statuses.get_by_label(lang.t("Justification (for “not affected”)")).select_option(
-                extra["justification"]
-            )
-        if "fixed_in" in extra:
-            field(statuses, lang.t("Fixed in version")).fill(extra["fixed_in"])
-        field(statuses, lang.t("Statement (Japanese)")).fill(
-            f"ファームウェア {product} の評価結果です。"
-        )
-        field(statuses, lang.t("Statement (English)")).fill(
-            f"Our assessment of firmware {product}."
-        )
-        submit(vendor, statuses.get_by_role("button", name=lang.t("Save the status")))
-        statuses = vendor.locator("section#statuses")
+    statuses = state_statuses(
+        vendor,
+        lang,
+        [
+            (f"{CAMERA} firmware 2.x", "affected", {"fixed_in": "2.8.1"}),
+            (
+                f"{CAMERA} firmware 3.x",
+                "not_affected",
+                {"justification": "vulnerable_code_not_present"},
+            ),
+        ],
+    )
     expect(statuses).to_contain_text("2.8.1")
     wanted = timezone.localtime(default_target + timedelta(days=10)).replace(
         second=0, microsecond=0

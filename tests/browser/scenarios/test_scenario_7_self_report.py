@@ -36,7 +36,16 @@ from kakehashi.intake.models import Report
 from kakehashi.statistics.quarters import Quarter
 
 from .conftest import Stage, open_action, t
-from .steps import Lang, add_case_product, cve_services, field, local_input, submit, told
+from .steps import (
+    Lang,
+    add_case_product,
+    cve_services,
+    field,
+    local_input,
+    state_statuses,
+    submit,
+    told,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -163,26 +172,14 @@ def test_a_vendor_reports_its_own_fixed_vulnerability(stage: Stage, fake: FakeCv
 
     # --- The vendor: fixed in 4.2.1, 5.x not affected, with statements ---------------------
     psirt.goto(lang.url(f"/portal/cases/{case.pk}/"))
-    statuses = psirt.locator("section#statuses")
-    for product, status, extra in (
-        ("4.x", "fixed", {"fixed_in": "4.2.1"}),
-        ("5.x", "not_affected", {"justification": "vulnerable_code_not_present"}),
-    ):
-        field(statuses, lang.t("Vulnerability")).select_option(index=1)
-        statuses.get_by_label(
-            lang.t("Product (empty: all of your products in the case)")
-        ).select_option(label=f"SR-700 {product}")
-        field(statuses, lang.t("Status")).select_option(status)
-        if "justification" in extra:
-            statuses.get_by_label(lang.t("Justification (for “not affected”)")).select_option(
-                extra["justification"]
-            )
-        if "fixed_in" in extra:
-            field(statuses, lang.t("Fixed in version")).fill(extra["fixed_in"])
-        field(statuses, lang.t("Statement (Japanese)")).fill(f"SR-700 {product} の評価結果です。")
-        field(statuses, lang.t("Statement (English)")).fill(f"Our assessment of SR-700 {product}.")
-        submit(psirt, statuses.get_by_role("button", name=lang.t("Save the status")))
-        statuses = psirt.locator("section#statuses")
+    statuses = state_statuses(
+        psirt,
+        lang,
+        [
+            ("SR-700 4.x", "fixed", {"fixed_in": "4.2.1"}),
+            ("SR-700 5.x", "not_affected", {"justification": "vulnerable_code_not_present"}),
+        ],
+    )
     expect(statuses).to_contain_text("4.2.1")
     coordinator.goto(case_path)
     for _ in range(2):
