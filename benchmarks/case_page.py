@@ -17,7 +17,6 @@ from __future__ import annotations
 import json
 import os
 import random
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -29,7 +28,13 @@ from typing import Any
 if __package__ in (None, ""):
     sys.path[0] = str(Path(__file__).resolve().parent.parent)
 
-from benchmarks.harness import BenchmarkError, Options, Outcome
+from benchmarks.harness import (
+    BenchmarkError,
+    Options,
+    Outcome,
+    in_process_queries,
+    in_process_timings,
+)
 from benchmarks.server import PROJECT_DIR, prepare, server_environment
 
 NAME = "case_page"
@@ -188,34 +193,6 @@ def _big_case(coordinator: Any, coordination: Any, reception: Any, vendors: list
     return Case.objects.get(pk=case.pk)
 
 
-def _timings(client: Any, path: str, count: int) -> dict[str, float]:
-    for _ in range(5):
-        response = client.get(path)
-        if response.status_code != 200:
-            raise RuntimeError(f"GET {path} answered {response.status_code}")
-    samples = []
-    for _ in range(count):
-        started = time.perf_counter()
-        client.get(path)
-        samples.append((time.perf_counter() - started) * 1000)
-    samples.sort()
-    return {
-        "requests": count,
-        "p50_ms": round(statistics.median(samples), 2),
-        "p95_ms": round(samples[int(len(samples) * 0.95) - 1], 2),
-        "max_ms": round(samples[-1], 2),
-    }
-
-
-def _queries(client: Any, path: str) -> int:
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    with CaptureQueriesContext(connection) as captured:
-        client.get(path)
-    return len(captured)
-
-
 def _setup() -> None:
     import django
 
@@ -307,15 +284,18 @@ def measure() -> dict[str, Any]:
     big_path, small_path = f"/en/cases/{big.pk}/", f"/en/cases/{small.pk}/"
     client.get(small_path)  # the first request after login also writes the session
     gc.collect()
-    queries_big, queries_small = _queries(client, big_path), _queries(client, small_path)
+    queries_big, queries_small = (
+        in_process_queries(client, big_path),
+        in_process_queries(client, small_path),
+    )
     return {
         "cases_in_database": Case.objects.count(),
         "vendors": VENDORS,
         "vulnerabilities": VULNERABILITIES,
         "database": settings.DATABASES["default"]["ENGINE"],
-        "case_page": _timings(client, big_path, REQUESTS),
-        "small_case_page": _timings(client, small_path, REQUESTS),
-        "case_list": _timings(client, "/en/cases/", REQUESTS),
+        "case_page": in_process_timings(client, big_path, REQUESTS),
+        "small_case_page": in_process_timings(client, small_path, REQUESTS),
+        "case_list": in_process_timings(client, "/en/cases/", REQUESTS),
         "queries": {
             "big_case": queries_big,
             "small_case": queries_small,

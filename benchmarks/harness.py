@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 import os
 import platform
+import statistics
 import subprocess
+import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from importlib import metadata
@@ -114,3 +116,34 @@ def save_results(name: str, data: dict[str, Any], started: datetime) -> Path:
     write_json(path, data)
     write_json(RESULTS_DIR / f"latest-{name}.json", data)
     return path
+
+
+def in_process_timings(client: Any, path: str, count: int) -> dict[str, float]:
+    """Five warm-up requests (each must answer 200), then ``count`` timed ones through
+    Django's test client in this process: p50, p95 and max in milliseconds."""
+    for _ in range(5):
+        response = client.get(path)
+        if response.status_code != 200:
+            raise RuntimeError(f"GET {path} answered {response.status_code}")
+    samples = []
+    for _ in range(count):
+        started = time.perf_counter()
+        client.get(path)
+        samples.append((time.perf_counter() - started) * 1000)
+    samples.sort()
+    return {
+        "requests": count,
+        "p50_ms": round(statistics.median(samples), 2),
+        "p95_ms": round(samples[int(len(samples) * 0.95) - 1], 2),
+        "max_ms": round(samples[-1], 2),
+    }
+
+
+def in_process_queries(client: Any, path: str) -> int:
+    """How many SQL queries one GET of ``path`` makes."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        client.get(path)
+    return len(captured)

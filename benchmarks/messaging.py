@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import json
 import os
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -29,7 +28,13 @@ from typing import Any
 if __package__ in (None, ""):
     sys.path[0] = str(Path(__file__).resolve().parent.parent)
 
-from benchmarks.harness import BenchmarkError, Options, Outcome
+from benchmarks.harness import (
+    BenchmarkError,
+    Options,
+    Outcome,
+    in_process_queries,
+    in_process_timings,
+)
 from benchmarks.server import PROJECT_DIR, prepare, server_environment
 
 NAME = "messaging"
@@ -129,34 +134,6 @@ def seed() -> dict[str, Any]:
     return {"seed_seconds": round(time.perf_counter() - started, 1)}
 
 
-def _timings(client: Any, path: str, count: int) -> dict[str, float]:
-    for _ in range(5):
-        response = client.get(path)
-        if response.status_code != 200:
-            raise RuntimeError(f"GET {path} answered {response.status_code}")
-    samples = []
-    for _ in range(count):
-        started = time.perf_counter()
-        client.get(path)
-        samples.append((time.perf_counter() - started) * 1000)
-    samples.sort()
-    return {
-        "requests": count,
-        "p50_ms": round(statistics.median(samples), 2),
-        "p95_ms": round(samples[int(len(samples) * 0.95) - 1], 2),
-        "max_ms": round(samples[-1], 2),
-    }
-
-
-def _queries(client: Any, path: str) -> int:
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    with CaptureQueriesContext(connection) as captured:
-        client.get(path)
-    return len(captured)
-
-
 def _paths(case: Any) -> tuple[Any, dict[str, str]]:
     """A vendor in the middle of the case (its PSIRT account) and the two pages."""
     from kakehashi.accounts.models import User
@@ -238,12 +215,14 @@ def measure() -> dict[str, Any]:
     gc.collect()
     queries = {
         "big": {
-            "vendor_thread": _queries(big_vendor, big_paths["vendor_thread"]),
-            "coordinator_overview": _queries(big_desk, big_paths["coordinator_overview"]),
+            "vendor_thread": in_process_queries(big_vendor, big_paths["vendor_thread"]),
+            "coordinator_overview": in_process_queries(big_desk, big_paths["coordinator_overview"]),
         },
         "small": {
-            "vendor_thread": _queries(small_vendor, small_paths["vendor_thread"]),
-            "coordinator_overview": _queries(small_desk, small_paths["coordinator_overview"]),
+            "vendor_thread": in_process_queries(small_vendor, small_paths["vendor_thread"]),
+            "coordinator_overview": in_process_queries(
+                small_desk, small_paths["coordinator_overview"]
+            ),
         },
     }
     queries["constant"] = queries["big"] == queries["small"]
@@ -251,10 +230,10 @@ def measure() -> dict[str, Any]:
     # The minimal view, measured the same way in the same process between the pages:
     # the machine is shared, and this is what its load does to a request that does
     # nothing (the whole middleware stack, no template, no query of its own).
-    reference = _timings(Client(), "/healthz", REQUESTS)
-    vendor_thread = _timings(big_vendor, big_paths["vendor_thread"], REQUESTS)
-    overview = _timings(big_desk, big_paths["coordinator_overview"], REQUESTS)
-    reference_after = _timings(Client(), "/healthz", REQUESTS)
+    reference = in_process_timings(Client(), "/healthz", REQUESTS)
+    vendor_thread = in_process_timings(big_vendor, big_paths["vendor_thread"], REQUESTS)
+    overview = in_process_timings(big_desk, big_paths["coordinator_overview"], REQUESTS)
+    reference_after = in_process_timings(Client(), "/healthz", REQUESTS)
     return {
         "vendors": VENDORS,
         "messages_in_case": Message.objects.filter(thread__case=big).count(),
