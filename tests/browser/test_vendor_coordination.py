@@ -31,6 +31,8 @@ from kakehashi.core.testing import run_pending_jobs
 from kakehashi.unreachable.models import UnreachableListing
 from kakehashi.vendors.models import VendorNotice
 
+from .traffic import settle
+
 pytestmark = pytest.mark.browser
 
 
@@ -64,7 +66,7 @@ def submit(page: Page, button: Any) -> None:
         button.click()
     # The requests the page makes once loaded (htmx panels) end too: the worker's jobs
     # that the test runs next write to the same connection.
-    page.wait_for_load_state("networkidle")
+    settle(page)
 
 
 def _add_from_search(page: Page, case: Case, query: str, vendor: str) -> None:

@@ -34,6 +34,8 @@ from kakehashi.core.testing import run_pending_jobs
 from kakehashi.vendors import actions as vendor_actions
 from kakehashi.vendors.models import VendorProfile
 
+from ..traffic import settle
+
 TRACKING_ID = re.compile(r"KHR#\d{8}")
 CASE_REFERENCE = re.compile(r"KH-\d{4}-\d+")
 
@@ -72,7 +74,7 @@ def submit(page: Page, button: Locator) -> None:
         button.click()
     # Not only the page: the requests it makes once loaded (htmx panels) end too, so
     # that the test may read the shared database next.
-    page.wait_for_load_state("networkidle")
+    settle(page)
 
 
 def told(page: Page, text: str) -> None:
