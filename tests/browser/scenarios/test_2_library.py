@@ -1,23 +1,27 @@
-# WORK IN PROGRESS — not collected by pytest (the file name does not start with test_).
-# It drives scenario 2 as far as the embargo revision (step 5 of 8); the rest (the message
-# to all vendors, the advisory, publication and the public checks) has never run. It is
-# renamed test_2_library.py once it passes in both languages (issue 9).
 """SCENARIOS.md 2 — international, many vendors, a library (JVNVU#), end to end in the browser.
 
-A flaw in an open-source TLS library, reported in Japanese and forwarded to the
-coordination centre. The coordinator finds the upstream project by its product and the
-downstream vendors by their group in the registry, adds them in one step with a partner
-CERT abroad, and notifies them all; the individually registered (個別登録) vendor gets a
-notice without details. The report is translated to English (a translator in the
-side-by-side editor, the coordinator reviews), and the overseas vendor reads the
-translation with the original one click away. The coordinator proposes an embargo and
-invites every vendor; the upstream project and the others accept, two stay silent and
-their deadline passes (the pocket veto): they learn nothing more before publication. A
-large vendor needs more time: the request is granted and the embargo revised once, and
-the upstream project accepts the revision. One vendor disputes the report with a
-reason, many stay unknown. The upstream project gives its advisory's URL and time in its
-review of the draft, the partner CERT's note is a reference, and at the embargo instant
-the JVNVU# advisory is published with everything else.
+A flaw in an open-source TLS library (a Rust crate, so that OSV can express its
+versions), reported in Japanese and forwarded to the coordination centre. The
+coordinator finds the upstream project by its product and the downstream vendors by
+their group in the registry, adds them in one step with a partner CERT abroad (which
+keeps its own report-management state), and notifies them all; the individually
+registered (個別登録) vendor gets a notice without details. The report is translated to
+English (a translator in the side-by-side editor, the coordinator reviews), and the
+overseas vendor reads the translation with the original one click away. The coordinator
+proposes an embargo and invites every vendor; the upstream project and the others
+accept, two stay silent and their deadline passes (the pocket veto): they learn nothing
+more before publication. A large vendor needs more time: the request is granted and the
+embargo revised once, and the upstream project accepts the revision; a word to every
+vendor reaches neither the declined nor the individually registered. One vendor disputes
+the report with a reason and a statement in both languages, many stay unknown. The
+upstream project gives its advisory's URL and time in its review of the draft, the
+partner CERT's note is a reference, and at the embargo instant the JVNVU# advisory is
+published with everything else.
+
+The upstream project and the overseas vendor work in English in both runs; the
+coordinator, the translator and the Japanese vendor in the run's language. At the end
+the JVNVU# page (ja, en), Atom, JVNRSS (ja, en), VULDEF, CSAF and OSV are checked, each
+export valid by its validator, and the finder's name and address appear in none.
 
 Only the vendors that act have a browser; the thirty downstream vendors are set up in
 the registry directly (and those that answer the invitation do so through their own
@@ -33,19 +37,20 @@ from unittest import mock
 
 import pytest
 from django.core import mail
-from django.utils import timezone
+from django.utils import timezone, translation
 from playwright.sync_api import Page, expect
 
 from kakehashi.accounts import actions as account_actions
 from kakehashi.accounts.choices import OrganisationKind
 from kakehashi.accounts.models import Organisation, User
+from kakehashi.advisories.exports.checks import export_problems
 from kakehashi.advisories.models import Advisory
 from kakehashi.advisories.tasks import publish_due_advisories
 from kakehashi.cases import actions as case_actions
 from kakehashi.cases.choices import CaseOrigin
 from kakehashi.cases.models import Case, Participant
 from kakehashi.cases.tasks import time_out_embargo_invitations
-from kakehashi.cases.workflow import PECState
+from kakehashi.cases.workflow import PECState, RMState
 from kakehashi.core.testing import run_pending_jobs
 from kakehashi.translation.models import TranslationTask
 from kakehashi.vendors import actions as vendor_actions
@@ -69,13 +74,15 @@ from .steps import (
 pytestmark = pytest.mark.browser
 
 LIBRARY = "libhelix"
-PURL = "pkg:github/helix-oss/libhelix"
+PURL = "pkg:cargo/libhelix"  # a crate: OSV can express its versions (crates.io)
 FIXED = "1.4.2"
 UPSTREAM_ADVISORY = "https://helix.example.org/news/secadv-2026-ccs.html"
 PARTNER_NOTE = "https://partner-cert.example.org/vuls/id/978508"
 DISPUTE = (
     "Our appliances ship libhelix only for the update client, which never accepts TLS connections."
 )
+STATEMENT_EN = "The update client never accepts TLS connections."
+STATEMENT_JA = "アップデート機能は TLS 接続を受け付けないため、影響を受けません。"
 DOWNSTREAM = 30
 SILENT = (3, 7)  # the two downstream vendors that never answer the invitation
 INDIVIDUAL = 11  # the downstream vendor registered individually (個別登録)
@@ -188,7 +195,9 @@ def downstream_slug(index: int) -> str:
     return Organisation.objects.get(name_en=downstream_name(index)[1]).slug
 
 
-def portal_status(page: Page, lang: Lang, status: str, *, statement: str, **extra: str) -> None:
+def portal_status(
+    page: Page, lang: Lang, status: str, *, statement: str, statement_ja: str = "", **extra: str
+) -> None:
     statuses = page.locator("section#statuses")
     field(statuses, lang.t("Vulnerability")).select_option(index=1)
     field(statuses, lang.t("Status")).select_option(status)
@@ -197,6 +206,8 @@ def portal_status(page: Page, lang: Lang, status: str, *, statement: str, **extr
     if "reason" in extra:
         field(statuses, lang.t("Reason (for “disputed”)")).fill(extra["reason"])
     field(statuses, lang.t("Statement (English)")).fill(statement)
+    if statement_ja:
+        field(statuses, lang.t("Statement (Japanese)")).fill(statement_ja)
     submit(page, statuses.get_by_role("button", name=lang.t("Save the status")))
 
 
@@ -245,6 +256,13 @@ def test_library_flaw_with_many_vendors_to_jvnvu_advisory(  # noqa: PLR0912 - on
     field(add, lang.t("Organisations")).select_option(label="Northern Partner CERT")
     submit(coordinator, add.get_by_role("button", name=lang.t("Add"), exact=True))
     partner = participant(case, "partner-cert")
+    # The partner CERT keeps its own report-management state: it has received the report.
+    partner_row = coordinator.locator("#participants tr", has_text="Northern Partner CERT")
+    submit(coordinator, partner_row.locator("button[name=participants-transition]").first)
+    partner.refresh_from_db()
+    assert partner.rm_state != RMState.START
+    with translation.override(code):
+        expect(partner_row).to_contain_text(str(RMState(partner.rm_state).label))
     add_case_product(
         coordinator,
         lang,
@@ -303,21 +321,23 @@ def test_library_flaw_with_many_vendors_to_jvnvu_advisory(  # noqa: PLR0912 - on
 
     # 4. The upstream project accepts and states its fix; the overseas vendor reads
     #    the report in English and asks for more time; a Japanese vendor disputes.
-    upstream = new_page(locale=lang.locale)
-    sign_in(upstream, "helix", lang)
-    answer_embargo(upstream, lang, case)
-    submit(upstream, upstream.get_by_role("button", name=lang.t("Acknowledge the notice")))
+    #    The upstream project and the overseas vendor work in English in either run.
+    english = Lang("en")
+    upstream = new_page(locale=english.locale)
+    sign_in(upstream, "helix", english)
+    answer_embargo(upstream, english, case)
+    submit(upstream, upstream.get_by_role("button", name=english.t("Acknowledge the notice")))
     portal_status(
         upstream,
-        lang,
+        english,
         "fixed",
         fixed_in=FIXED,
         statement=f"Fixed in {LIBRARY} {FIXED}: a ChangeCipherSpec is refused before the key exchange.",
     )
 
-    overseas = new_page(locale=lang.locale)
-    sign_in(overseas, "northwind", lang)
-    answer_embargo(overseas, lang, case)
+    overseas = new_page(locale=english.locale)
+    sign_in(overseas, "northwind", english)
+    answer_embargo(overseas, english, case)
     vulnerability = overseas.locator("section#vulnerabilities")
     expect(vulnerability.locator(".translated")).to_contain_text(DESCRIPTION_EN[0])
     original = vulnerability.locator("details.original")
@@ -331,7 +351,7 @@ def test_library_flaw_with_many_vendors_to_jvnvu_advisory(  # noqa: PLR0912 - on
     schedule.locator("textarea[name=schedule-reason]").fill(
         "We ship the library in 140 appliance models and need two more weeks to test them."
     )
-    submit(overseas, schedule.get_by_role("button", name=lang.t("Send the request")))
+    submit(overseas, schedule.get_by_role("button", name=english.t("Send the request")))
 
     disputing = new_page(locale=lang.locale)
     sign_in(disputing, "psirt", lang)
@@ -341,7 +361,8 @@ def test_library_flaw_with_many_vendors_to_jvnvu_advisory(  # noqa: PLR0912 - on
         lang,
         "disputed",
         reason=DISPUTE,
-        statement="The update client never accepts TLS connections.",
+        statement=STATEMENT_EN,
+        statement_ja=STATEMENT_JA,
     )
 
     # The downstream vendors answer through their own channels, except two that stay
@@ -373,7 +394,7 @@ def test_library_flaw_with_many_vendors_to_jvnvu_advisory(  # noqa: PLR0912 - on
     field(propose, lang.t("Embargo ends at")).fill(local_input(later))
     field(propose, lang.t("Note")).fill("Northwind needs two more weeks.")
     submit(coordinator, propose.get_by_role("button", name=lang.t("Propose"), exact=True))
-    answer_embargo(upstream, lang, case)
+    answer_embargo(upstream, english, case)
     coordinator.goto(lang.url(f"/cases/{case.pk}/"))
     embargo = coordinator.locator("#embargo")
     submit(
@@ -411,7 +432,10 @@ def test_library_flaw_with_many_vendors_to_jvnvu_advisory(  # noqa: PLR0912 - on
     run_pending_jobs()
     run_pending_jobs()
     told_vendors = {a for m in mail.outbox[before:] for a in m.to}
-    assert "psirt@helix-oss.example" in told_vendors
+    # Vendors with portal members are told at their members' addresses, the others at
+    # their registered contact point.
+    assert {"helix@demo.kakehashi.invalid", "northwind@demo.kakehashi.invalid"} <= told_vendors
+    assert f"psirt@{downstream_slug(1)}.example" in told_vendors
     for vendor in (*silent, individual):
         assert f"psirt@{vendor.organisation.slug}.example" not in told_vendors
 
@@ -432,14 +456,14 @@ def test_library_flaw_with_many_vendors_to_jvnvu_advisory(  # noqa: PLR0912 - on
         references.fill(f"{references.input_value()}\n- Northern Partner CERT: <{PARTNER_NOTE}>")
         submit(coordinator, column.get_by_role("button", name=lang.t("Save"), exact=True))
 
-    upstream.goto(lang.url(f"/advisories/review/cases/{case.pk}/"))
+    upstream.goto(english.url(f"/advisories/review/cases/{case.pk}/"))
     review = upstream.locator(
-        "form", has=upstream.get_by_role("button", name=lang.t("Send the answer"))
+        "form", has=upstream.get_by_role("button", name=english.t("Send the answer"))
     )
-    review.get_by_label(lang.t("Confirmed"), exact=True).check()
-    field(review, lang.t("URL of your advisory")).fill(UPSTREAM_ADVISORY)
-    field(review, lang.t("When your advisory is published")).fill(local_input(later))
-    submit(upstream, review.get_by_role("button", name=lang.t("Send the answer")))
+    review.get_by_label(english.t("Confirmed"), exact=True).check()
+    field(review, english.t("URL of your advisory")).fill(UPSTREAM_ADVISORY)
+    field(review, english.t("When your advisory is published")).fill(local_input(later))
+    submit(upstream, review.get_by_role("button", name=english.t("Send the answer")))
 
     coordinator.goto(lang.url(f"/advisories/desk/{advisory.pk}/"))
     for language in ("ja", "en"):
@@ -474,6 +498,8 @@ def test_library_flaw_with_many_vendors_to_jvnvu_advisory(  # noqa: PLR0912 - on
         disputed_row = vendors.locator("tr", has_text=sakura)
         expect(disputed_row).to_contain_text(Lang(language).t("Disputed"))
         expect(disputed_row).to_contain_text(DISPUTE)
+        # The vendor's statement, in each page's language.
+        expect(disputed_row).to_contain_text(STATEMENT_JA if language == "ja" else STATEMENT_EN)
         quiet = downstream_name(SILENT[0])[0 if language == "ja" else 1]
         expect(vendors.locator("tr", has_text=quiet)).to_contain_text(Lang(language).t("Unknown"))
         expect(vendors.locator("tbody tr")).to_have_count(DOWNSTREAM + 3)
@@ -493,10 +519,16 @@ def test_library_flaw_with_many_vendors_to_jvnvu_advisory(  # noqa: PLR0912 - on
     csaf = json.loads(texts["csaf"])
     assert csaf["document"]["tracking"]["status"] == "final"
     statuses = csaf["vulnerabilities"][0]["product_status"]
-    assert {"fixed", "known_not_affected", "under_investigation"} <= set(statuses), statuses
+    # The library's affected range, the upstream fix, the disputing vendor's product; the
+    # vendors whose status is unknown name no product, so CSAF has nothing to say of them.
+    assert set(statuses) == {"known_affected", "fixed", "known_not_affected"}, statuses
     assert DISPUTE in texts["csaf"]
-    assert PURL in texts["osv"]
-    assert FIXED in texts["osv"]
+    osv = [d for d in json.loads(texts["osv"]) if advisory.slug in d["id"]]
+    assert len(osv) == 1, texts["osv"]
+    (package,) = [a for a in osv[0]["affected"] if a["package"].get("purl") == PURL]
+    assert package["package"]["ecosystem"] == "crates.io"
+    assert {"fixed": FIXED} in package["ranges"][0]["events"]
+    assert export_problems(advisory.current_revision) == []  # OSV, CSAF, VULDEF validators
     for name, text in texts.items():
         for secret in (FINDER_NAME, FINDER_EMAIL):
             assert secret not in text, (name, secret)
