@@ -29,6 +29,7 @@ from .choices import (
     ClosureReason,
     ContactChannel,
     ContactOutcome,
+    EmbargoAnswer,
     EmbargoEndReason,
     ParticipantRole,
     ProposalStatus,
@@ -568,3 +569,19 @@ class InviteForm(CaseParticipantsMixin, CaseActionForm):
         if self.cleaned_data["who"] == self.ALL_VENDORS:
             return self.current_participants().filter(role=ParticipantRole.VENDOR)
         return self.cleaned_data["participants"]
+
+
+class EmbargoAnswerForm(CaseParticipantsMixin, CaseActionForm):
+    """A participant's answer to the embargo that reached the coordinator another way
+    (e-mail, telephone, a partner CERT): recorded on its behalf, with how it came."""
+
+    prefix = "answer"
+
+    participant = _participants()
+    answer = forms.ChoiceField(label=_("Answer"), choices=EmbargoAnswer.choices)
+    note = forms.CharField(
+        label=_("How and when the answer came"),
+        help_text=_("For example: “by e-mail from psirt@… on 2 June, message ID …”."),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=2000,
+    )

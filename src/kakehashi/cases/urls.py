@@ -39,4 +39,7 @@ urlpatterns = [
     path("<int:case_id>/embargo/reject/", views.reject_embargo, name="reject_embargo"),
     path("<int:case_id>/embargo/terminate/", views.terminate_embargo, name="terminate_embargo"),
     path("<int:case_id>/embargo/invite/", views.invite_to_embargo, name="invite_to_embargo"),
+    path(
+        "<int:case_id>/embargo/answer/", views.record_embargo_answer, name="record_embargo_answer"
+    ),
 ]

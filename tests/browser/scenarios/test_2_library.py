@@ -365,9 +365,26 @@ def test_library_flaw_with_many_vendors_to_jvnvu_advisory(  # noqa: PLR0912 - on
         statement_ja=STATEMENT_JA,
     )
 
-    # The downstream vendors answer through their own channels, except two that stay
-    # silent: their deadline passes (the clock moves) and the pocket veto declines them.
+    # The downstream vendors answer through their own channels (e-mail): the coordinator
+    # records their answers on their behalf, saying how each came (two through the page,
+    # the others directly to save time). Two stay silent: their deadline passes (the
+    # clock moves) and the pocket veto declines them.
     silent = [participant(case, downstream_slug(i)) for i in SILENT]
+    by_mail = [participant(case, downstream_slug(i)) for i in (1, 2)]
+    coordinator.goto(lang.url(f"/cases/{case.pk}/"))
+    for vendor in by_mail:
+        answer = open_action(coordinator, "answer")
+        field(answer, lang.t("Participant")).select_option(str(vendor.pk))
+        field(answer, lang.t("Answer")).select_option("accept")
+        field(answer, lang.t("How and when the answer came")).fill(
+            f"By e-mail from psirt@{vendor.organisation.slug}.example"
+        )
+        submit(coordinator, answer.get_by_role("button", name=lang.p("button", "Record")))
+        with translation.override(code):
+            name = vendor.display_name()
+        told(coordinator, lang.t("The answer of %(participant)s was recorded.", participant=name))
+        vendor.refresh_from_db()
+        assert vendor.pec_state == PECState.SIGNATORY
     case.refresh_from_db()
     for vendor in Participant.objects.vendors().filter(case=case, pec_state=PECState.INVITED):
         if vendor.pk not in {s.pk for s in silent}:

@@ -21,6 +21,7 @@ from kakehashi.cases.models import (
     ContactAttempt,
     Decision,
     EmbargoProposal,
+    EmbargoResponse,
     Participant,
     VendorStatus,
     Vulnerability,
@@ -81,6 +82,25 @@ def _propose(ctx, days: int = 30) -> EmbargoProposal:
 def _accepted(ctx) -> None:
     proposal = _propose(ctx)
     actions.accept_embargo(fresh(ctx.case), proposal, actor=ctx.coordinator)
+
+
+def _invited(ctx) -> dict:
+    """Vendor A invited to a proposed embargo; no URL arguments."""
+    _propose(ctx)
+    actions.invite_to_embargo(fresh(ctx.case), [ctx.vendor_a], actor=ctx.coordinator)
+    return {}
+
+
+ANSWER_BY_MAIL = "By e-mail from psirt@vendor-a.test on 2 June, Message-ID <a1@vendor-a.test>"
+
+
+def _answered_by_mail(ctx) -> bool:
+    response = EmbargoResponse.objects.filter(participant=ctx.vendor_a).get()
+    return (
+        Participant.objects.get(pk=ctx.vendor_a.pk).pec_state == "signatory"
+        and response.note == ANSWER_BY_MAIL
+        and response.answered_by == ctx.coordinator
+    )
 
 
 def _status(ctx) -> VendorStatus:
@@ -232,6 +252,14 @@ ACTIONS = {
         lambda c: (_accepted(c) or {}, {"reason": "coordinator", "note": "Fix shipped early"}),
         lambda c: fresh(c.case).em_state == "X",
     ),
+    "record_embargo_answer": (
+        "answer",
+        lambda c: (
+            _invited(c),
+            {"participant": c.vendor_a.pk, "answer": "accept", "note": ANSWER_BY_MAIL},
+        ),
+        lambda c: EmbargoResponse.objects.exists() and _answered_by_mail(c),
+    ),
     "invite_to_embargo": (
         "invite",
         lambda c: (_propose(c) and {}, {"who": "all_vendors"}),
@@ -300,6 +328,48 @@ def test_a_stale_form_is_refused_with_the_conflict_message(ctx, client_for):
     # The form is shown again for the case as it now is, the typed text kept.
     assert f'name="details-revision" value="{case.revision}"' in response.content.decode()
     assert 'value="Overwritten"' in response.content.decode()
+
+
+def test_an_answer_recorded_without_saying_how_it_came_is_refused(ctx, client_for):
+    _invited(ctx)
+    response = post(
+        client_for("coordinator"),
+        "record_embargo_answer",
+        ctx.case,
+        "answer",
+        {"participant": ctx.vendor_a.pk, "answer": "accept", "note": ""},
+    )
+    assert response.status_code == 400
+    assert 'id="act-answer"' in response.content.decode()
+    assert Participant.objects.get(pk=ctx.vendor_a.pk).pec_state == "invited"
+    assert not EmbargoResponse.objects.exists()
+
+
+def test_an_answer_after_the_invitation_lapsed_is_refused_with_the_reason(ctx, client_for):
+    _invited(ctx)
+    Participant.objects.filter(pk=ctx.vendor_a.pk).update(
+        pec_deadline=timezone.now() - timedelta(minutes=1)
+    )
+    response = post(
+        client_for("coordinator"),
+        "record_embargo_answer",
+        ctx.case,
+        "answer",
+        {"participant": ctx.vendor_a.pk, "answer": "accept", "note": ANSWER_BY_MAIL},
+    )
+    assert response.status_code == 400
+    assert "The time to answer has passed" in response.content.decode()
+    assert Participant.objects.get(pk=ctx.vendor_a.pk).pec_state == "invited"
+
+
+def test_the_answer_form_opens_on_the_case_page_with_the_case_participants(ctx, client_for):
+    _invited(ctx)
+    page = client_for("coordinator").get(url("detail", ctx.case) + "?act=answer")
+    html = page.content.decode()
+    form = html[html.index('id="act-answer"') :]
+    assert 'name="answer-participant"' in form
+    assert f'<option value="{ctx.vendor_a.pk}"' in form
+    assert 'name="answer-note"' in form
 
 
 def test_a_stale_rm_button_is_refused(ctx, client_for):

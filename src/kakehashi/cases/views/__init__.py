@@ -16,6 +16,7 @@ from .embargo_actions import (
     accept_embargo,
     invite_to_embargo,
     propose_embargo,
+    record_embargo_answer,
     reject_embargo,
     terminate_embargo,
 )
@@ -47,6 +48,7 @@ __all__ = [
     "propose_embargo",
     "record_contact",
     "record_decision",
+    "record_embargo_answer",
     "record_event",
     "record_status",
     "reject_embargo",

@@ -1,5 +1,5 @@
-"""Action endpoints of the embargo: propose, accept, reject, terminate, invite.
-POST only, coordinators only."""
+"""Action endpoints of the embargo: propose, accept, reject, terminate, invite, and a
+participant's answer recorded on its behalf. POST only, coordinators only."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 
 from .. import actions, forms
 from ..access import access_case
-from ._perform import perform, viewer_zone
+from ._perform import check_revision, perform, viewer_zone
 
 
 @login_required
@@ -105,5 +105,27 @@ def invite_to_embargo(request: HttpRequest, case_id: int) -> HttpResponse:
             "%(count)d participants were invited.",
             len(invited),
         ) % {"count": len(invited)}
+
+    return perform(request, case, form, action, anchor="embargo")
+
+
+@login_required
+@require_POST
+def record_embargo_answer(request: HttpRequest, case_id: int) -> HttpResponse:
+    """The coordinator records an answer that came by e-mail, telephone or a partner:
+    the participant's consent state moves as if it had answered in the portal, and the
+    note says how the answer came (kept with the response and in the audit log)."""
+    case = access_case(request.user, case_id, need="coordinate")
+    form = forms.EmbargoAnswerForm(request.POST, case=case, zone=viewer_zone(request))
+
+    def action() -> str:
+        check_revision(case, form)
+        data = form.cleaned_data
+        actions.answer_embargo(
+            case, data["participant"], actor=request.user, answer=data["answer"], note=data["note"]
+        )
+        return _("The answer of %(participant)s was recorded.") % {
+            "participant": data["participant"].display_name()
+        }
 
     return perform(request, case, form, action, anchor="embargo")

@@ -214,6 +214,7 @@ ACTION_FORMS: dict[str, type[forms.CaseActionForm]] = {
     "propose": forms.ProposeEmbargoForm,
     "terminate": forms.TerminateEmbargoForm,
     "invite": forms.InviteForm,
+    "answer": forms.EmbargoAnswerForm,
 }
 
 
@@ -276,7 +277,7 @@ def _narrow_choices(
 ) -> None:
     """Choices come from what this page already read, so that a case with a thousand
     vendors neither renders a thousand options nor queries for them."""
-    if not made.keys() & {"contact", "invite", "product", "status", "event", "add"}:
+    if not made.keys() & {"contact", "invite", "answer", "product", "status", "event", "add"}:
         return
     blank = [("", "---------")]
     roles = {value: str(label) for value, label in ParticipantRole.choices}
@@ -287,6 +288,8 @@ def _narrow_choices(
         _choices(made["contact"], "participant", blank + everyone)
     if "invite" in made:
         _choices(made["invite"], "participants", everyone)
+    if "answer" in made:
+        _choices(made["answer"], "participant", blank + everyone)
     for key in ("product", "status", "event"):
         if key in made:
             _choices(made[key], "vendor", blank + vendors)
