@@ -10,6 +10,7 @@ Refusals are ``WorkflowError``s, mapped to 409 / 403 / 422 in ``kakehashi.api.ur
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from django.http import HttpRequest
@@ -118,6 +119,14 @@ class ScheduleOut(Schema):
     embargo_state: str
     my_embargo_consent: str
     answer_embargo_by: UtcInstant | None
+    planned_talk_date: date | None = Field(
+        None,
+        description=(
+            "A public talk about the vulnerability is planned on this day (a calendar day, "
+            "as the finder gave it): plan the fix before it. Only until publication; the "
+            "talk's title and venue are not shared."
+        ),
+    )
 
 
 class ScheduleRequestOut(Schema):
@@ -260,6 +269,7 @@ def _detail(view: PortalCase) -> PortalCaseOut:
             embargo_state=case.em_state,
             my_embargo_consent=participation.pec_state,
             answer_embargo_by=participation.pec_deadline,
+            planned_talk_date=view.talk.on if view.talk else None,
         ),
         schedule_requests=[
             ScheduleRequestOut(

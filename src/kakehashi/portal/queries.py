@@ -2,7 +2,8 @@
 vendor, read in a fixed number of queries.
 
 The boundary is drawn here, once, for both: the case's title and reference, its
-vulnerabilities, the vendor's own products and statuses, the schedule and embargo,
+vulnerabilities, the vendor's own products and statuses, the schedule and embargo
+(with the date of a public talk planned about the case, never its title or venue),
 the vendor's own answer and requests — and other vendors' statuses only when that
 vendor chose to share them. Never the desk's internal summary, other vendors'
 contact data or answers, and the finder only as far as the finder allowed."""
@@ -11,7 +12,7 @@ from __future__ import annotations
 
 import zoneinfo
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from django.conf import settings
@@ -68,6 +69,51 @@ class Instant:
 
 
 @dataclass
+class PlannedTalk:
+    """A public talk planned about the case, as its vendors may know of it: the day only.
+
+    The report form asks the finder whether their *name and contact* may be passed to
+    the vendor, never whether their talk may; a talk's title and venue lead to the
+    speaker through the conference's programme, so they stay with the coordinator.
+    Only the vendors that reach the case page receive it (``access_participation``:
+    those that may receive pre-publication information), and only before publication.
+    """
+
+    on: date
+    today: date  # in the vendor's zone
+    negotiating: bool  # no target yet, or the target falls after the talk
+
+    @property
+    def iso(self) -> str:
+        return self.on.isoformat()
+
+    @property
+    def days_left(self) -> int:
+        return (self.on - self.today).days
+
+    @property
+    def is_past(self) -> bool:
+        return self.days_left < 0
+
+
+def planned_talk(case: Case, zone: str) -> PlannedTalk | None:
+    """The case's planned talk for its vendors, while the case is open and unpublished.
+
+    Published, the talk no longer constrains a date and its day is no news; a closed
+    case has no date left to plan. The day is a calendar day as the finder gave it (a
+    day has no zone); "today" is the vendor's, for the days left."""
+    if case.planned_talk_date is None:
+        return None
+    if case.published_at is not None or case.is_closed:
+        return None
+    return PlannedTalk(
+        on=case.planned_talk_date,
+        today=timezone.now().astimezone(_zone(zone)).date(),
+        negotiating=case.target_publication_at is None or case.talk_before_target,
+    )
+
+
+@dataclass
 class VulnerabilityView:
     vulnerability: Vulnerability
     description_html: SafeString
@@ -107,6 +153,7 @@ class PortalCase:
     requests: list[ScheduleRequest]
     referrals: list[VendorReferral]
     finder: dict[str, str] = field(default_factory=dict)
+    talk: PlannedTalk | None = None
 
     @property
     def open_request(self) -> ScheduleRequest | None:
@@ -210,6 +257,7 @@ def portal_case(participation: Participant, user: Any) -> PortalCase:
         requests=list(participation.schedule_requests.order_by("-requested_at")[:10]),
         referrals=list(participation.referrals.order_by("-referred_at")[:10]),
         finder=_finder(case),
+        talk=planned_talk(case, zone),
     )
 
 

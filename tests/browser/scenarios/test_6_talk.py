@@ -108,10 +108,23 @@ def test_a_talk_before_the_default_target_warns_and_the_date_moves_before_it(
     expect(schedule.get_by_role("alert")).to_have_text(warning)
     shot(coordinator, "01-warned")
 
-    # The vendor can fix earlier and asks for a date three days before the talk.
+    # The vendor's portal tells it the talk's day (not its title or venue, nor who
+    # gives it) and that a date before the talk is being negotiated.
     vendor = new_page(locale=lang.locale)
     sign_in(vendor, "psirt", lang)
     vendor.goto(lang.url(f"/portal/cases/{case.pk}/"))
+    talk_notice = vendor.locator("section#schedule #planned-talk")
+    expect(talk_notice).to_contain_text(
+        lang.t("A public talk about this vulnerability is planned on %(date)s.", date=talk)
+    )
+    expect(talk_notice).to_contain_text(
+        lang.t("The coordinator is negotiating a publication date before the talk.")
+    )
+    for withheld in ("Breaking cameras", "CODE BLUE", "talk-finder@research.example.jp"):
+        expect(vendor.locator("main")).not_to_contain_text(withheld)
+    shot(vendor, "02-vendor-sees-the-talk")
+
+    # The vendor can fix earlier and asks for a date three days before the talk.
     submit(vendor, vendor.get_by_role("button", name=lang.t("Acknowledge the notice")))
     earlier = timezone.localtime(case.target_publication_at) - timedelta(
         days=(timezone.localdate(case.target_publication_at) - talk).days + 3
@@ -128,5 +141,7 @@ def test_a_talk_before_the_default_target_warns_and_the_date_moves_before_it(
     case.refresh_from_db()
     assert timezone.localdate(case.target_publication_at) == talk - timedelta(days=3)
     expect(coordinator.locator("#schedule").get_by_role("alert")).to_have_count(0)
-    shot(coordinator, "02-before-the-talk")
+    shot(coordinator, "03-before-the-talk")
+    vendor.reload()
+    expect(talk_notice).to_contain_text(lang.t("The target publication comes before the talk."))
     assert any("psirt@demo.kakehashi.invalid" in m.to for m in deliver_mail())

@@ -295,13 +295,11 @@ def change_schedule(
 def schedule_warnings(case: Case) -> list[str]:
     """What the coordinator should know about the target: a planned talk before it,
     an embargo that ends first."""
-    from kakehashi.core.dates import jst_date
-
     warnings: list[str] = []
     target = case.target_publication_at
     if target is None:
         return warnings
-    if case.planned_talk_date and case.planned_talk_date < jst_date(target):
+    if case.talk_before_target and case.planned_talk_date is not None:
         warnings.append(
             _("The finder plans a public talk or paper on %(date)s, before the target.")
             % {"date": case.planned_talk_date.isoformat()}

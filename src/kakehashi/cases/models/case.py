@@ -164,6 +164,18 @@ class Case(models.Model):
     def embargo_in_force(self) -> bool:
         return self.em_state in (EMState.ACTIVE, EMState.REVISE)
 
+    @property
+    def talk_before_target(self) -> bool:
+        """Whether the finder's planned talk falls on a day before the target
+        publication's JST day: the coordinator is warned, the vendor told that the date
+        is being negotiated. A talk on the target's own day counts as after it."""
+        from kakehashi.core.dates import jst_date
+
+        target = self.target_publication_at
+        if self.planned_talk_date is None or target is None:
+            return False
+        return self.planned_talk_date < jst_date(target)
+
 
 class ParticipantQuerySet(models.QuerySet["Participant"]):
     def current(self) -> ParticipantQuerySet:
