@@ -123,6 +123,19 @@ class EmbargoAnswer(models.TextChoices):
     DECLINE = "decline", _("Decline")
 
 
+class EmbargoAttention(models.TextChoices):
+    """Why an event asks the coordinator to act on the embargo. Stored as the code and
+    shown in the reader's language (the event may come from a vendor writing in
+    another language than the coordinator reads)."""
+
+    FIX_DEPLOYED = "fix_deployed", _("A fix is deployed: consider ending the embargo.")
+    FIX_READY = "fix_ready", _("A fix is ready: consider rejecting the pending embargo proposal.")
+    ATTACKS = (
+        "attacks",
+        _("Attacks are observed: end the embargo unless there is a strong reason to keep it."),
+    )
+
+
 class EmbargoEndReason(models.TextChoices):
     EXPIRED = "expired", _("Reached its end")
     PUBLIC = "public", _("The vulnerability became public")

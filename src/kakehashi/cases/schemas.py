@@ -247,7 +247,7 @@ def _embargo(case: Case) -> EmbargoOut:
         in_force=case.embargo_in_force,
         ends_at=current.ends_at if current else None,
         started_at=current.started_at if current else None,
-        attention=case.embargo_attention,
+        attention=case.get_embargo_attention_display() if case.embargo_attention else "",
         open_proposals=[
             ProposalOut(
                 id=p.pk,

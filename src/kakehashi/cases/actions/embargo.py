@@ -15,7 +15,13 @@ from django.utils.translation import gettext as _
 from kakehashi.core import audit
 from kakehashi.core.workflow import SYSTEM, InvalidInput
 
-from ..choices import EmbargoAnswer, EmbargoEndReason, ProposalStatus, ScheduleChangeReason
+from ..choices import (
+    EmbargoAnswer,
+    EmbargoAttention,
+    EmbargoEndReason,
+    ProposalStatus,
+    ScheduleChangeReason,
+)
 from ..models import Case, Embargo, EmbargoProposal, EmbargoResponse, Participant, ScheduleChange
 from ..workflow import EM, PEC, EMState, PECState, embargo_viable
 from ._common import (
@@ -107,6 +113,10 @@ def accept_embargo(
             roles=actor_roles(actor, case),
             guards=[lambda: _viable(case)],
         )
+        if case.embargo_attention == EmbargoAttention.FIX_READY:
+            # It asked about the pending proposal, which the coordinator has now decided.
+            case.embargo_attention = ""
+            case.save(update_fields=["embargo_attention"])
         EmbargoProposal.objects.filter(case=case, status=ProposalStatus.OPEN).exclude(
             pk=proposal.pk
         ).update(status=ProposalStatus.SUPERSEDED, decided_at=now)

@@ -13,7 +13,7 @@ from kakehashi.accounts.choices import Role
 from kakehashi.core import audit
 from kakehashi.core.workflow import SYSTEM, ConcurrentChange, GuardFailed, InvalidInput
 
-from ..choices import EmbargoEndReason, ParticipantRole, ScheduleChangeReason
+from ..choices import EmbargoAttention, EmbargoEndReason, ParticipantRole, ScheduleChangeReason
 from ..models import Case, CaseEvent, Participant, ScheduleChange, StateChange
 from ..workflow import CS_EVENT_LABELS, CS_EVENTS, EMState, cs_transition_allowed
 from ._common import (
@@ -141,9 +141,9 @@ def _vendor_event(
         summary=f"{case.reference}: {participant} {state} → {new}{case.pxa}",
     )
     if event == "D" and case.embargo_in_force:
-        _attention(case, _("A fix is deployed: consider ending the embargo."))
+        _attention(case, EmbargoAttention.FIX_DEPLOYED)
     if event == "F" and case.em_state == EMState.PROPOSED:
-        _attention(case, _("A fix is ready: consider rejecting the pending embargo proposal."))
+        _attention(case, EmbargoAttention.FIX_READY)
     return row
 
 
@@ -231,17 +231,11 @@ def _embargo_follows_world(case: Case, event: str, actor: Any) -> None:
         if case.em_state == EMState.PROPOSED:
             end_embargo_for_world_event(case, EmbargoEndReason.ATTACKS)
         elif case.embargo_in_force:
-            _attention(
-                case,
-                _(
-                    "Attacks are observed: end the embargo unless there is a "
-                    "strong reason to keep it."
-                ),
-            )
+            _attention(case, EmbargoAttention.ATTACKS)
 
 
-def _attention(case: Case, message: str) -> None:
-    case.embargo_attention = message[:200]
+def _attention(case: Case, reason: EmbargoAttention) -> None:
+    case.embargo_attention = reason
     case.save(update_fields=["embargo_attention"])
 
 

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from kakehashi.accounts.choices import STAFF_KINDS, Role
 from kakehashi.accounts.models import Organisation
 
-from ..choices import FIX_PATH_ROLES, CaseOrigin, ClosureReason, ParticipantRole
+from ..choices import FIX_PATH_ROLES, CaseOrigin, ClosureReason, EmbargoAttention, ParticipantRole
 from ..priority import Priority, Scope
 from ..workflow import EMState, PECState, Phase, RMState
 
@@ -95,6 +95,7 @@ class Case(models.Model):
         _("embargo needs attention"),
         max_length=200,
         blank=True,
+        choices=EmbargoAttention.choices,
         help_text=_(
             "Set when an event (such as observed attacks) asks the coordinator to end the embargo."
         ),

@@ -866,6 +866,36 @@ def test_the_embargo_attention_goes_when_the_proposal_is_rejected(case, coordina
 
 
 @pytest.mark.django_db
+def test_the_fix_ready_attention_goes_when_the_proposal_is_accepted(case, coordinator, vendor_a):
+    """It asked the coordinator to decide the pending proposal; accepting decides it."""
+    proposal = _proposal(case, coordinator)
+    actions.record_case_event(_fresh(case), "V", participant=vendor_a, actor=coordinator)
+    vendor_a.refresh_from_db()
+    actions.record_case_event(_fresh(case), "F", participant=vendor_a, actor=coordinator)
+    assert _fresh(case).embargo_attention == "fix_ready"
+    actions.accept_embargo(_fresh(case), proposal, actor=coordinator)
+    case = _fresh(case)
+    assert case.em_state == EMState.ACTIVE
+    assert case.embargo_attention == ""
+
+
+@pytest.mark.django_db
+def test_a_fix_deployed_attention_stays_when_a_revision_is_accepted(case, coordinator, vendor_a):
+    """It asks about the embargo in force, which a revision does not answer."""
+    first = _proposal(case, coordinator)
+    actions.accept_embargo(_fresh(case), first, actor=coordinator)
+    for step in "VFD":
+        vendor_a.refresh_from_db()
+        actions.record_case_event(_fresh(case), step, participant=vendor_a, actor=coordinator)
+    assert _fresh(case).embargo_attention == "fix_deployed"
+    revision = actions.propose_embargo(
+        _fresh(case), actor=coordinator, ends_at=timezone.now() + timedelta(days=20)
+    )
+    actions.accept_embargo(_fresh(case), revision, actor=coordinator)
+    assert _fresh(case).embargo_attention == "fix_deployed"
+
+
+@pytest.mark.django_db
 def test_every_participant_the_case_opens_with_has_a_history_row(case):
     for participant in case.participants.all():
         assert StateChange.objects.filter(

@@ -569,6 +569,24 @@ def test_the_page_offers_only_the_actions_allowed_now(ctx, client_for):
     text = client.get(url("detail", ctx.case)).content.decode()
     assert "Attacks are observed" in text  # the attention banner, with its button
     assert "Propose a revision" not in text  # no embargo may be negotiated after A
+    # Stored as a code: each reader sees it in the page's language.
+    japanese = client.get(url("detail", ctx.case).replace("/en/", "/ja/", 1)).content.decode()
+    assert "攻撃が観測されています" in japanese
+
+
+def test_the_migration_turns_stored_sentences_into_codes(ctx):
+    from importlib import import_module
+
+    from django.apps import apps
+
+    migration = import_module("kakehashi.cases.migrations.0005_embargo_attention_code")
+    Case.objects.filter(pk=ctx.case.pk).update(
+        embargo_attention="修正の準備が完了しました。保留中のエンバーゴ提案の却下を検討してください。"
+    )
+    migration.to_codes(apps, None)
+    assert fresh(ctx.case).embargo_attention == "fix_ready"
+    migration.to_sentences(apps, None)
+    assert fresh(ctx.case).embargo_attention.startswith("A fix is ready")
 
 
 def test_action_forms_open_on_request_and_work_without_javascript(ctx, client_for):
