@@ -35,9 +35,18 @@ GUIDE_SHOTS: dict[str, list[str]] = {
         "06-cve-record",
         "07-advisory-scheduled",
     ],
+    "scenario2": [
+        "01-case-many-vendors",
+        "02-translation-editor",
+        "03-overseas-vendor-translation",
+        "04-embargo-revised",
+        "05-jvnvu-advisory",
+    ],
+    "scenario3": ["01-all-channels-tried", "02-unreachable-list", "03-committee-decided"],
+    "scenario4": ["01-embargo-ended", "02-alert-approved"],
     "scenario5": ["desk-details-sent", "public-statistics"],
-    "scenario6": ["01-warned"],
-    "scenario7": ["reported", "desk-statistics"],
+    "scenario6": ["01-warned", "02-vendor-sees-the-talk"],
+    "scenario7": ["01-confirm", "05-desk-statistics"],
     "scenario8": ["finder-answer"],
 }
 LANGUAGES = ("ja", "en")

@@ -215,6 +215,17 @@ class AboutYouForm(StepForm):
         _("Anything beyond the choices above, for example a name only for the vendor."),
         rows=3,
     )
+    # A vendor reporting its own product is the vendor: nothing to pass on to it, and
+    # no finder to credit.
+    not_for = {
+        Track.SELF_REPORT: (
+            "share_identity_with_vendor",
+            "allow_direct_contact",
+            "publish_credit",
+            "credit_name",
+            "personal_data_note",
+        )
+    }
 
     def __init__(self, *args: Any, track: str, **kwargs: Any) -> None:
         super().__init__(*args, track=track, **kwargs)

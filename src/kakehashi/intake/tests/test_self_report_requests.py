@@ -45,6 +45,22 @@ def test_a_vendor_asks_for_a_time_and_a_cve_through_the_form(world, client_for):
     assert report.cve_requested is True
 
 
+def test_a_vendor_is_not_asked_about_passing_its_identity_to_itself(world, client_for):
+    """The reporter is the vendor: no consent to pass its details on, no finder credit."""
+    client = client_for("psirt")
+    begin(client, "self_report")
+    form = client.get(step("you")).content.decode()
+    for name in ("share_identity_with_vendor", "allow_direct_contact", "publish_credit"):
+        assert f'name="{name}"' not in form, name
+    assert 'name="finder_name"' in form  # who is writing, for the desk's questions
+    fill(client, you={}, circumstances=REQUESTS)
+    page = client.get(url("report_confirm")).content.decode()
+    assert "passed to the vendor" not in page and "as the finder" not in page
+    assert send(client).status_code == 302
+    report = Report.objects.get()
+    assert not report.publish_credit and not report.share_identity_with_vendor
+
+
 def test_a_past_time_is_refused_on_its_page_and_nothing_typed_is_lost(world, client_for):
     client = client_for("psirt")
     begin(client, "self_report")
