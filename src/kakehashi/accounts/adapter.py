@@ -20,6 +20,15 @@ class AccountAdapter(DefaultAccountAdapter):
         # Finders may register themselves; vendors and staff join by invitation.
         return bool(settings.KAKEHASHI_OPEN_SIGNUP)
 
+    def save_user(self, request: HttpRequest, user: Any, form: Any, commit: bool = True) -> Any:
+        # The language of the pages the person signed up on is theirs: without it the
+        # field's default (the operator's language) would send the confirmation mail,
+        # and every page after log-in, in a language they did not choose.
+        language = translation.get_language()
+        if language in dict(settings.LANGUAGES):
+            user.language = language
+        return super().save_user(request, user, form, commit)
+
     def send_mail(self, template_prefix: str, email: str, context: dict[str, Any]) -> None:
         from kakehashi.core.tasks import deliver_mail
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from allauth.mfa.models import Authenticator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseForbidden
 from django.shortcuts import redirect
 from django.urls import resolve
 from django.urls.exceptions import Resolver404
@@ -45,6 +45,11 @@ class RequireMfaMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if self._must_enrol(request):
+            if request.headers.get("HX-Request") == "true":
+                # A fragment (the nav's notification count …) is refused, not redirected:
+                # htmx would follow the redirect and swap the whole enrolment page into the
+                # fragment, whose own nav asks for the fragment again, without end.
+                return HttpResponseForbidden()
             return redirect("mfa_index")
         return self.get_response(request)
 

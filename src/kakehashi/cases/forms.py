@@ -58,7 +58,7 @@ def use_fast_selects(form: forms.BaseForm) -> None:
 class CaseFilterForm(forms.Form):
     """The case list's filters (GET): every field optional."""
 
-    q = forms.CharField(label=_("Reference or title"), required=False, max_length=100)
+    q = forms.CharField(label=_("Reference, title or DID number"), required=False, max_length=100)
     phase = forms.ChoiceField(label=_("Phase"), choices=_ANY + Phase.choices, required=False)
     priority = forms.ChoiceField(
         label=_("Priority"), choices=_ANY + Priority.choices, required=False

@@ -7,6 +7,7 @@ matrix covers only the vendors on the current page. Nothing here loops over quer
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any, NamedTuple
@@ -63,6 +64,28 @@ FIX_PATH_LABELS: dict[str, Promise] = {
 # --- The case list --------------------------------------------------------------------
 
 
+# Other apps' names for a case in the search box (the unreachable listing's DID number …):
+# each app registers a matcher from its AppConfig.ready(), so this module imports none of
+# them. A matcher gets the user and the typed text and returns a condition on the cases,
+# filtered by what that user may see of the app's rows, or None when the text is not its.
+CaseMatcher = Callable[[Any, str], "Q | None"]
+_MATCHERS: dict[str, CaseMatcher] = {}
+
+
+def register_case_matcher(name: str, matcher: CaseMatcher) -> None:
+    """Let the desk's search find cases by another app's name for them."""
+    _MATCHERS[name] = matcher
+
+
+def _search(user: Any, text: str) -> Q:
+    found = Q(reference__icontains=text) | Q(title_ja__icontains=text) | Q(title_en__icontains=text)
+    for matcher in _MATCHERS.values():
+        extra = matcher(user, text)
+        if extra is not None:
+            found |= extra
+    return found
+
+
 def filter_cases(user: Any, filters: dict[str, Any]) -> QuerySet[Case]:
     """The user's desk cases narrowed by the list's filters, in queue order."""
     cases = Case.objects.for_desk(user)
@@ -95,10 +118,7 @@ def filter_cases(user: Any, filters: dict[str, Any]) -> QuerySet[Case]:
             )
         )
     if filters.get("q"):
-        text = filters["q"]
-        cases = cases.filter(
-            Q(reference__icontains=text) | Q(title_ja__icontains=text) | Q(title_en__icontains=text)
-        )
+        cases = cases.filter(_search(user, filters["q"]))
     return cases.order_by(
         "priority_rank", F("target_publication_at").asc(nulls_last=True), "-created_at"
     )

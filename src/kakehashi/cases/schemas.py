@@ -342,7 +342,11 @@ class ActionIn(Input):
 class CaseFilters(Input):
     phase: Phase | None = None
     priority: Priority | None = None
-    q: str = Field("", max_length=200, description="Part of the reference or a title.")
+    q: str = Field(
+        "",
+        max_length=200,
+        description="Part of the reference or a title, or a DID number (e.g. DID#00000001).",
+    )
     limit: int = Field(50, ge=1, le=200)
     offset: int = Field(0, ge=0)
 

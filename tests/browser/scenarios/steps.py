@@ -1,4 +1,4 @@
-"""Steps shared by the scenario tests (SCENARIOS.md 1 and 6), in either UI language.
+"""Steps shared by the scenario tests (SCENARIOS.md), in either UI language.
 
 Every label, button and message is looked up through the product's catalogs under the
 language of the run (``Lang.t``), so one test follows the product's own wording in
@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from allauth.mfa import app_settings as mfa_settings
@@ -25,16 +25,19 @@ from django.utils.translation import gettext, pgettext
 from playwright.sync_api import Locator, Page, expect
 
 from kakehashi.accounts.models import User
+from kakehashi.cases.models import Case, ContactAttempt, Participant
 from kakehashi.cna.fake import FakeCveServices
 from kakehashi.core import pgp
 from kakehashi.core.demo import DEMO_PASSWORD, totp_secret_for
 from kakehashi.core.pgp import GeneratedKey
 from kakehashi.core.pgp_mime import parse_incoming
 from kakehashi.core.testing import run_pending_jobs
+from kakehashi.unreachable.models import UnreachableListing
 from kakehashi.vendors import actions as vendor_actions
 from kakehashi.vendors.models import VendorProfile
 
 from ..traffic import settle
+from .conftest import move_back
 
 TRACKING_ID = re.compile(r"KHR#\d{8}")
 CASE_REFERENCE = re.compile(r"KH-\d{4}-\d+")
@@ -378,3 +381,126 @@ def state_statuses(
         submit(page, section.get_by_role("button", name=lang.t("Save the status")))
         section = page.locator("section#statuses")
     return section
+
+
+# --- Scenario 3: an individual developer who cannot be reached ------------------------------
+
+PRODUCT = "QuickRename"
+DEVELOPER = {"ja": "山田 太郎", "en": "Taro Yamada"}
+DEVELOPER_EMAIL = "taro@quickrename.example"
+WEB_FORM = "https://quickrename.example/contact"
+FINDER_EMAIL = "finder-3@research.example.jp"
+FLAW = "A crafted archive name writes files outside the chosen folder."
+
+
+def individual_developer() -> None:
+    """The developer's registry entry: an e-mail address and a web form, no telephone."""
+    coordinator = User.objects.get(username="coordinator")
+    profile = vendor_actions.register_new_vendor(
+        coordinator, name_ja=DEVELOPER["ja"], name_en=DEVELOPER["en"]
+    )
+    vendor_actions.add_contact_point(coordinator, profile, kind="email", value=DEVELOPER_EMAIL)
+    vendor_actions.add_contact_point(coordinator, profile, kind="web_form", value=WEB_FORM)
+    vendor_actions.add_product(
+        coordinator, profile, name=PRODUCT, keywords="ファイル名一括変更\nbatch rename"
+    )
+
+
+def reported_case(finder: Page, new_page: Callable[..., Page], lang: Lang) -> tuple[Case, Page]:
+    """The finder's report through the form, accepted and forwarded by the clerk."""
+    finder.context.set_extra_http_headers({"Accept-Language": lang.locale})
+    tracking_id = file_report(
+        finder,
+        lang,
+        Finding(
+            name="",
+            email=FINDER_EMAIL,
+            credit_name="hikari",
+            title=f"Path traversal in {PRODUCT} 2.4",
+            product=PRODUCT,
+            versions="2.4.0",
+            vendor=DEVELOPER["en"],
+            description=FLAW,
+            environment="Windows 11, QuickRename 2.4.0",
+            reproduction="Rename with the pattern ..\\..\\Startup\\x.bat",
+            impact="Any file the user can write is overwritten.",
+            cvss="CVSS:3.1/AV:L/AC:L/PR:N/UI:R/S:U/C:N/I:H/A:N",
+        ),
+    )
+    deliver_mail()
+    clerk = new_page(locale=lang.locale)
+    sign_in(clerk, "clerk", lang)
+    open_report(clerk, lang, tracking_id)
+    reference = pass_checks_accept_and_forward(clerk, lang)
+    deliver_mail()
+    clerk.context.close()
+    return Case.objects.get(reference=reference), clerk
+
+
+def choose(select: Locator, text: str) -> None:
+    select.select_option(select.locator("option", has_text=text).first.get_attribute("value"))
+
+
+def record_attempt(
+    page: Page, lang: Lang, channel: str, address: str, outcome: str, *, note: str = ""
+) -> None:
+    """*Record a contact attempt* on the case page, for the developer."""
+    form = open_action(page, "contact")
+    choose(form.locator("select[name=contact-participant]"), DEVELOPER[lang.code])
+    form.locator("select[name=contact-channel]").select_option(channel)
+    form.locator("input[name=contact-address]").fill(address)
+    form.locator("select[name=contact-outcome]").select_option(outcome)
+    form.locator("textarea[name=contact-note]").fill(note)
+    submit(page, form.locator("button[type=submit]"))
+    told(page, lang.t("The contact attempt was recorded."))
+
+
+def notified_bounced_and_silent(coordinator: Page, lang: Lang, case: Case) -> Participant:
+    """Found by the product's name, notified by mail; the mail bounces (recorded), the
+    web form gets no answer (recorded)."""
+    find_and_add_vendor(coordinator, lang, case.pk, PRODUCT, DEVELOPER[lang.code])
+    coordinator.goto(lang.url(f"/cases/{case.pk}/"))
+    submit(
+        coordinator,
+        coordinator.get_by_role("button", name=lang.t("Notify every vendor not yet notified")),
+    )
+    assert any(DEVELOPER_EMAIL in m.to for m in deliver_mail())
+    coordinator.reload()
+    bounce = coordinator.locator("#act-bounce")
+    bounce.locator("summary").click()
+    bounce.locator("input[name=bounce-address]").fill(DEVELOPER_EMAIL)
+    submit(coordinator, bounce.locator("button[type=submit]"))
+    record_attempt(coordinator, lang, "web", WEB_FORM, "no_answer")
+    developer = Participant.objects.get(case=case, organisation__name_en=DEVELOPER["en"])
+    logged = set(
+        ContactAttempt.objects.filter(participant=developer).values_list("channel", "outcome")
+    )
+    assert {("email", "bounced"), ("web", "no_answer")} <= logged, logged
+    return developer
+
+
+def list_as_unreachable(coordinator: Page, lang: Lang, case: Case) -> UnreachableListing:
+    coordinator.goto(lang.url(f"/cases/{case.pk}/"))
+    button = coordinator.get_by_role("button", name=lang.t("List as unreachable"))
+    form = coordinator.locator("#unreachable form", has=button)
+    choose(form.locator("select[name$=participant]"), DEVELOPER[lang.code])
+    form.locator("select[name$=kind]").select_option("individual")
+    form.locator("[name$=related_information]").fill(WEB_FORM)
+    form.locator("[name$=remarks_ja]").fill(f"{PRODUCT} の開発者")
+    form.locator("[name$=remarks_en]").fill(f"Developer of {PRODUCT}")
+    submit(coordinator, button)
+    expect(coordinator.locator("#unreachable")).to_contain_text("DID#")
+    return UnreachableListing.objects.get(case=case)
+
+
+def months_pass(case: Case, developer: Participant, days: int) -> None:
+    """Every recorded instant of the silence moves ``days`` back."""
+    for attempt in ContactAttempt.objects.filter(participant=developer):
+        move_back(ContactAttempt, attempt.pk, ("attempted_at",), timedelta(days=days))
+    for listing in UnreachableListing.objects.filter(case=case):
+        move_back(
+            UnreachableListing,
+            listing.pk,
+            ("silent_since", "listed_at", "product_listed_at", "contact_deadline"),
+            timedelta(days=days),
+        )

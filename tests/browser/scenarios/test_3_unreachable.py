@@ -12,8 +12,8 @@ deadline; after six months coordination is declared impossible, the committee fi
 prepared, members judge the four criteria and decide to publish. The advisory goes out
 and the finder is told. The clock is moved by shifting the recorded instants back.
 
-Variant: the developer writes in after the listing — the coordinator records the answer,
-the entry leaves the public list by itself and coordination resumes.
+The variant where the developer writes in after the listing is
+``test_3b_unreachable_resumes.py``; the steps both share are in ``steps.py``.
 """
 
 from __future__ import annotations
@@ -27,39 +27,29 @@ from unittest import mock
 import pytest
 from django.core import mail
 from django.utils import timezone
-from playwright.sync_api import Locator, Page, expect
+from playwright.sync_api import Page, expect
 
-from kakehashi.accounts.models import User
 from kakehashi.advisories.models import Advisory
 from kakehashi.advisories.tasks import publish_due_advisories
-from kakehashi.cases.models import Case, ContactAttempt, Participant
 from kakehashi.committee.models import CommitteeFile, Decision
 from kakehashi.core.testing import run_pending_jobs
-from kakehashi.unreachable.models import UnreachableListing
-from kakehashi.vendors import actions as vendor_actions
 
-from .conftest import move_back
 from .steps import (
-    Finding,
+    FINDER_EMAIL,
+    PRODUCT,
     Lang,
-    deliver_mail,
     field,
-    file_report,
-    find_and_add_vendor,
-    open_action,
-    open_report,
-    pass_checks_accept_and_forward,
+    individual_developer,
+    list_as_unreachable,
+    months_pass,
+    notified_bounced_and_silent,
+    reported_case,
     sign_in,
     submit,
 )
 
 pytestmark = pytest.mark.browser
 
-PRODUCT = "QuickRename"
-DEVELOPER = {"ja": "山田 太郎", "en": "Taro Yamada"}
-DEVELOPER_EMAIL = "taro@quickrename.example"
-WEB_FORM = "https://quickrename.example/contact"
-FINDER_EMAIL = "finder-3@research.example.jp"
 DRAFT = {
     "ja": f"{PRODUCT} にはパストラバーサルの脆弱性があります。開発者と連絡が取れません。",
     "en": f"{PRODUCT} has a path traversal vulnerability. Its developer cannot be reached.",
@@ -72,114 +62,6 @@ UNREACHABLE_NOTE = (
     "publication committee, this advisory is published without the developer's "
     "confirmation."
 )
-
-
-def individual_developer() -> None:
-    """The developer's registry entry: an e-mail address and a web form, no telephone."""
-    coordinator = User.objects.get(username="coordinator")
-    profile = vendor_actions.register_new_vendor(
-        coordinator, name_ja=DEVELOPER["ja"], name_en=DEVELOPER["en"]
-    )
-    vendor_actions.add_contact_point(coordinator, profile, kind="email", value=DEVELOPER_EMAIL)
-    vendor_actions.add_contact_point(coordinator, profile, kind="web_form", value=WEB_FORM)
-    vendor_actions.add_product(
-        coordinator, profile, name=PRODUCT, keywords="ファイル名一括変更\nbatch rename"
-    )
-
-
-def reported_case(finder: Page, new_page: Callable[..., Page], lang: Lang) -> tuple[Case, Page]:
-    """The finder's report through the form, accepted and forwarded by the clerk."""
-    finder.context.set_extra_http_headers({"Accept-Language": lang.locale})
-    tracking_id = file_report(
-        finder,
-        lang,
-        Finding(
-            name="",
-            email=FINDER_EMAIL,
-            credit_name="hikari",
-            title=f"Path traversal in {PRODUCT} 2.4",
-            product=PRODUCT,
-            versions="2.4.0",
-            vendor=DEVELOPER["en"],
-            description="A crafted archive name writes files outside the chosen folder.",
-            environment="Windows 11, QuickRename 2.4.0",
-            reproduction="Rename with the pattern ..\\..\\Startup\\x.bat",
-            impact="Any file the user can write is overwritten.",
-            cvss="CVSS:3.1/AV:L/AC:L/PR:N/UI:R/S:U/C:N/I:H/A:N",
-        ),
-    )
-    deliver_mail()
-    clerk = new_page(locale=lang.locale)
-    sign_in(clerk, "clerk", lang)
-    open_report(clerk, lang, tracking_id)
-    reference = pass_checks_accept_and_forward(clerk, lang)
-    deliver_mail()
-    clerk.context.close()
-    return Case.objects.get(reference=reference), clerk
-
-
-def choose(select: Locator, text: str) -> None:
-    select.select_option(select.locator("option", has_text=text).first.get_attribute("value"))
-
-
-def record_attempt(page: Page, lang: Lang, channel: str, address: str, outcome: str) -> None:
-    form = open_action(page, "contact")
-    choose(form.locator("select[name=contact-participant]"), DEVELOPER[lang.code])
-    form.locator("select[name=contact-channel]").select_option(channel)
-    form.locator("input[name=contact-address]").fill(address)
-    form.locator("select[name=contact-outcome]").select_option(outcome)
-    submit(page, form.locator("button[type=submit]"))
-
-
-def notified_bounced_and_silent(coordinator: Page, lang: Lang, case: Case) -> Participant:
-    """Found by the product's name, notified by mail; the mail bounces (recorded), the
-    web form gets no answer (recorded)."""
-    find_and_add_vendor(coordinator, lang, case.pk, PRODUCT, DEVELOPER[lang.code])
-    coordinator.goto(lang.url(f"/cases/{case.pk}/"))
-    submit(
-        coordinator,
-        coordinator.get_by_role("button", name=lang.t("Notify every vendor not yet notified")),
-    )
-    assert any(DEVELOPER_EMAIL in m.to for m in deliver_mail())
-    coordinator.reload()
-    bounce = coordinator.locator("#act-bounce")
-    bounce.locator("summary").click()
-    bounce.locator("input[name=bounce-address]").fill(DEVELOPER_EMAIL)
-    submit(coordinator, bounce.locator("button[type=submit]"))
-    record_attempt(coordinator, lang, "web", WEB_FORM, "no_answer")
-    developer = Participant.objects.get(case=case, organisation__name_en=DEVELOPER["en"])
-    logged = set(
-        ContactAttempt.objects.filter(participant=developer).values_list("channel", "outcome")
-    )
-    assert {("email", "bounced"), ("web", "no_answer")} <= logged, logged
-    return developer
-
-
-def list_as_unreachable(coordinator: Page, lang: Lang, case: Case) -> UnreachableListing:
-    coordinator.goto(lang.url(f"/cases/{case.pk}/"))
-    button = coordinator.get_by_role("button", name=lang.t("List as unreachable"))
-    form = coordinator.locator("#unreachable form", has=button)
-    choose(form.locator("select[name$=participant]"), DEVELOPER[lang.code])
-    form.locator("select[name$=kind]").select_option("individual")
-    form.locator("[name$=related_information]").fill(WEB_FORM)
-    form.locator("[name$=remarks_ja]").fill(f"{PRODUCT} の開発者")
-    form.locator("[name$=remarks_en]").fill(f"Developer of {PRODUCT}")
-    submit(coordinator, button)
-    expect(coordinator.locator("#unreachable")).to_contain_text("DID#")
-    return UnreachableListing.objects.get(case=case)
-
-
-def months_pass(case: Case, developer: Participant, days: int) -> None:
-    """Every recorded instant of the silence moves ``days`` back."""
-    for attempt in ContactAttempt.objects.filter(participant=developer):
-        move_back(ContactAttempt, attempt.pk, ("attempted_at",), timedelta(days=days))
-    for listing in UnreachableListing.objects.filter(case=case):
-        move_back(
-            UnreachableListing,
-            listing.pk,
-            ("silent_since", "listed_at", "product_listed_at", "contact_deadline"),
-            timedelta(days=days),
-        )
 
 
 @pytest.mark.parametrize("code", ["ja", "en"])

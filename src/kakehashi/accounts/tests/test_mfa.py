@@ -66,6 +66,19 @@ def test_member_without_a_second_factor_is_sent_to_enrol(mfa_world, persona):
     assert response["Location"] == _url("mfa_index")
 
 
+def test_a_fragment_is_refused_not_redirected_before_enrolment(mfa_world):
+    """htmx follows redirects: the enrolment page swapped into the nav's notification
+    count would ask for the count again, and again, without end."""
+    client = _client(mfa_world, "psirt")
+    count = _url("messaging:notification_count")
+
+    response = client.get(count, headers={"HX-Request": "true"})
+
+    assert response.status_code == 403
+    assert "Location" not in response
+    assert client.get(count)["Location"] == _url("mfa_index")  # a page still goes to enrol
+
+
 def test_member_without_a_second_factor_can_still_reach_enrolment_and_sign_out(mfa_world):
     client = _client(mfa_world, "psirt")
 

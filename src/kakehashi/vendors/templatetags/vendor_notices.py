@@ -15,7 +15,7 @@ from kakehashi.cases.views._perform import viewer_zone
 from ..choices import NoticeState
 from ..forms import BounceForm
 from ..models import ContactPoint, VendorNotice
-from ..notify import OTHER_CHANNELS
+from ..notify import OTHER_CHANNELS, RESTARTABLE
 
 register = template.Library()
 
@@ -39,6 +39,7 @@ def case_vendor_notices(context: template.Context) -> dict[str, Any]:
             "status": _status(p, notices.get(p.pk)),
             "channels": channels.get(p.organisation_id, []) if p.organisation_id else [],
             "all_tried": _all_channels_tried(p, notices.get(p.pk)),
+            "may_notify": _may_notify(notices.get(p.pk)),
         }
         for p in vendors
     ]
@@ -56,6 +57,12 @@ def case_vendor_notices(context: template.Context) -> dict[str, Any]:
         "sent": [r["participant"] for r in rows if r["notice"] and r["notice"].last_sent_at],
         "csrf_token": context.get("csrf_token"),
     }
+
+
+def _may_notify(notice: VendorNotice | None) -> bool:
+    """A box to tick: not yet notified, or the notice bounced or found no address and
+    starts again once the coordinator has corrected the vendor's entry."""
+    return notice is None or notice.state in RESTARTABLE
 
 
 def _needs_other(notice: VendorNotice | None) -> bool:

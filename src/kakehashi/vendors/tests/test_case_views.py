@@ -306,6 +306,33 @@ def test_a_bounce_is_recorded_by_hand_and_bad_addresses_are_refused(
     assert VendorNotice.objects.get(participant=vendor_a).state == NoticeState.BOUNCED
 
 
+def test_a_bounced_vendor_can_be_ticked_and_notified_again(
+    client_for, world, with_vendors, django_capture_on_commit_callbacks
+):
+    client = client_for("coordinator")
+    vendor_a = with_vendors.participants.get(organisation__slug="vendor-a")
+    vendor_b = with_vendors.participants.get(organisation__slug="vendor-b")
+    with django_capture_on_commit_callbacks(execute=True):
+        notify_post(client, with_vendors)
+    run_pending_jobs()
+    detail = reverse("cases:detail", kwargs={"case_id": with_vendors.pk})
+    box = 'name="notify-participants" value="{}"'
+    page = client.get(detail).content.decode()
+    assert box.format(vendor_a.pk) not in page and box.format(vendor_b.pk) not in page
+
+    bounce_post(client, with_vendors, vendor_a, "a@a.test", "550 no such user")
+    page = client.get(detail).content.decode()
+    assert box.format(vendor_a.pk) in page  # its entry corrected, it is notified again
+    assert box.format(vendor_b.pk) not in page  # delivered: reminders follow the schedule
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = notify_post(client, with_vendors, scope="chosen", participants=[vendor_a])
+    assert response.status_code == 302
+    notice = VendorNotice.objects.get(participant=vendor_a)
+    assert (notice.state, notice.step) == (NoticeState.QUEUED, 0)
+    assert box.format(vendor_a.pk) not in client.get(detail).content.decode()
+
+
 # -- vendor groups --------------------------------------------------------------------------
 
 
