@@ -123,6 +123,7 @@ COVERED_ELSEWHERE = {
             "reject_embargo",
             "terminate_embargo",
             "invite_to_embargo",
+            "record_embargo_answer",
         )
     },
 }
