@@ -214,6 +214,10 @@ class CaseDetailsForm(CaseActionForm):
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
+    talk_without_details = forms.BooleanField(
+        label=_("The finder agreed to present without details before publication"),
+        required=False,
+    )
 
     FIELDS = (
         "title_ja",
@@ -224,6 +228,7 @@ class CaseDetailsForm(CaseActionForm):
         "planned_talk_title",
         "planned_talk_venue",
         "planned_talk_date",
+        "talk_without_details",
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

@@ -135,6 +135,7 @@ class ScheduleOut(Schema):
     planned_talk_title: str
     planned_talk_venue: str
     planned_talk_date: date | None
+    talk_without_details: bool
     warnings: list[str]
 
 
@@ -235,6 +236,7 @@ def _schedule(case: Case) -> ScheduleOut:
         planned_talk_title=case.planned_talk_title,
         planned_talk_venue=case.planned_talk_venue,
         planned_talk_date=case.planned_talk_date,
+        talk_without_details=case.talk_without_details,
         warnings=[str(w) for w in schedule_warnings(case)],
     )
 
@@ -382,6 +384,9 @@ class CaseUpdateIn(ActionIn):
     planned_talk_title: str = Field("", max_length=300)
     planned_talk_venue: str = Field("", max_length=300)
     planned_talk_date: date | None = None
+    talk_without_details: bool = Field(
+        False, description="The finder agreed to present without details before publication."
+    )
 
 
 class ParticipantsAddIn(ActionIn):

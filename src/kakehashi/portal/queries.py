@@ -82,6 +82,7 @@ class PlannedTalk:
     on: date
     today: date  # in the vendor's zone
     negotiating: bool  # no target yet, or the target falls after the talk
+    without_details: bool = False  # the finder agreed to present without details
 
     @property
     def iso(self) -> str:
@@ -109,7 +110,9 @@ def planned_talk(case: Case, zone: str) -> PlannedTalk | None:
     return PlannedTalk(
         on=case.planned_talk_date,
         today=timezone.now().astimezone(_zone(zone)).date(),
-        negotiating=case.target_publication_at is None or case.talk_before_target,
+        negotiating=not case.talk_without_details
+        and (case.target_publication_at is None or case.talk_before_target),
+        without_details=case.talk_without_details,
     )
 
 

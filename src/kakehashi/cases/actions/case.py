@@ -43,6 +43,7 @@ CASE_FIELDS = (
     "planned_talk_title",
     "planned_talk_venue",
     "planned_talk_date",
+    "talk_without_details",
 )
 
 

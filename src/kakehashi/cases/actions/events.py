@@ -293,7 +293,7 @@ def schedule_warnings(case: Case) -> list[str]:
     target = case.target_publication_at
     if target is None:
         return warnings
-    if case.talk_before_target and case.planned_talk_date is not None:
+    if case.talk_constrains_target and case.planned_talk_date is not None:
         warnings.append(
             _("The finder plans a public talk or paper on %(date)s, before the target.")
             % {"date": case.planned_talk_date.isoformat()}

@@ -120,6 +120,14 @@ class Case(models.Model):
     planned_talk_title = models.CharField(_("planned talk or paper"), max_length=300, blank=True)
     planned_talk_venue = models.CharField(_("venue"), max_length=300, blank=True)
     planned_talk_date = models.DateField(_("date of the talk"), null=True, blank=True)
+    talk_without_details = models.BooleanField(
+        _("the talk gives no details before publication"),
+        default=False,
+        help_text=_(
+            "Agreed with the finder: the talk or paper goes ahead without the vulnerability's "
+            "details, so it no longer has to come after the publication."
+        ),
+    )
     # Bumped by every case-level action: a form carries the revision it was rendered
     # from, so of two people acting on the same case at once exactly one wins.
     revision = models.PositiveIntegerField(default=1)
@@ -176,6 +184,12 @@ class Case(models.Model):
         if self.planned_talk_date is None or target is None:
             return False
         return self.planned_talk_date < jst_date(target)
+
+    @property
+    def talk_constrains_target(self) -> bool:
+        """A talk before the target that will disclose details: the date must move,
+        or the finder agree to present without them (``talk_without_details``)."""
+        return self.talk_before_target and not self.talk_without_details
 
 
 class ParticipantQuerySet(models.QuerySet["Participant"]):

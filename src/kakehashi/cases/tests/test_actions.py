@@ -361,6 +361,24 @@ def test_a_planned_talk_before_the_target_warns(case, coordinator):
     assert any(talk.isoformat() in w for w in warnings)
 
 
+def test_a_talk_without_details_no_longer_warns(case, coordinator):
+    """SCENARIOS.md 6, the other way out: the finder agrees to present without details."""
+    talk = timezone.localdate() + timedelta(days=10)
+    actions.update_case(case, actor=coordinator, planned_talk_date=talk, planned_talk_title="Talk")
+    actions.update_case(fresh(case), actor=coordinator, talk_without_details=True)
+    recorded = AuditEvent.objects.filter(action="case.updated", case_id=case.pk).latest("pk")
+    assert recorded.data["fields"] == ["talk_without_details"]
+    _, warnings = actions.change_schedule(
+        case,
+        actor=coordinator,
+        reason="leak_risk",
+        new_target=timezone.now() + timedelta(days=20),
+    )
+    case = fresh(case)
+    assert case.talk_before_target and not case.talk_constrains_target
+    assert warnings == []
+
+
 def test_history_rows_are_written_for_every_transition(case, coordinator):
     before = StateChange.objects.filter(case=case).count()
     actions.advance_phase(case, "identify", actor=coordinator)

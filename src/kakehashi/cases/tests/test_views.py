@@ -489,6 +489,39 @@ def test_a_schedule_warning_is_shown_after_the_change(ctx, client_for):
     assert "plans a public talk or paper" in page.content.decode()
 
 
+def test_the_coordinator_records_that_the_talk_gives_no_details(ctx, client_for):
+    """SCENARIOS.md 6: the finder agreed to present without details; the warning goes
+    and the schedule says why."""
+    client = client_for("coordinator")
+    talk = timezone.localdate() + timedelta(days=5)
+    actions.update_case(fresh(ctx.case), actor=ctx.coordinator, planned_talk_date=talk)
+    actions.change_schedule(
+        fresh(ctx.case),
+        actor=ctx.coordinator,
+        reason="vendor_request",
+        new_target=timezone.now() + timedelta(days=60),
+    )
+    assert "plans a public talk or paper" in client.get(url("detail", ctx.case)).content.decode()
+    response = post(
+        client,
+        "update_details",
+        ctx.case,
+        "details",
+        {
+            "title_ja": fresh(ctx.case).title_ja,
+            "title_en": fresh(ctx.case).title_en,
+            "scope": fresh(ctx.case).scope,
+            "planned_talk_date": talk.isoformat(),
+            "talk_without_details": "on",
+        },
+    )
+    assert response.status_code == 302, messages_of(response)
+    assert fresh(ctx.case).talk_without_details
+    page = client.get(url("detail", ctx.case)).content.decode()
+    assert "plans a public talk or paper" not in page
+    assert 'id="talk-without-details"' in page
+
+
 # --- What the page shows ---------------------------------------------------------------
 
 

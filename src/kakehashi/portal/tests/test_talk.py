@@ -15,6 +15,7 @@ from django.utils import timezone
 from kakehashi.accounts import actions as account_actions
 from kakehashi.cases import actions
 from kakehashi.cases.choices import ParticipantRole
+from kakehashi.cases.models import Case
 from kakehashi.core.dates import jst_date
 from kakehashi.intake.tests.factories import forwarded_report
 from kakehashi.vendors import actions as vendor_actions
@@ -127,6 +128,17 @@ def test_a_target_before_the_talk_is_said_to_come_first(world, client_for):
     page = _page(client_for, "psirt", case)
     assert PLANNED.format(day=talk.isoformat()) in page
     assert BEFORE in page and NEGOTIATING not in page
+
+
+def test_a_talk_without_details_leaves_the_target_standing(world, client_for):
+    case = _case(world)
+    talk = _today() + timedelta(days=40)
+    _target(case, world, talk + timedelta(days=5))
+    Case.objects.filter(pk=case.pk).update(talk_without_details=True)
+    page = _page(client_for, "psirt", case)
+    assert PLANNED.format(day=talk.isoformat()) in page
+    assert "the target publication stands" in page
+    assert NEGOTIATING not in page and BEFORE not in page
 
 
 def test_a_case_without_a_talk_says_nothing_of_one(world, client_for):
