@@ -369,7 +369,7 @@ def test_a_talk_without_details_no_longer_warns(case, coordinator):
     recorded = AuditEvent.objects.filter(action="case.updated", case_id=case.pk).latest("pk")
     assert recorded.data["fields"] == ["talk_without_details"]
     _, warnings = actions.change_schedule(
-        case,
+        fresh(case),
         actor=coordinator,
         reason="leak_risk",
         new_target=timezone.now() + timedelta(days=20),
