@@ -22,6 +22,9 @@ from playwright.sync_api import Page, expect
 
 from kakehashi.core.demo import load_demo_people
 
+from ..mailbox import LoopbackSmtp
+from .steps import use_mailbox
+
 LANGUAGES = ("ja", "en")
 
 # Every anonymous public output a scenario may have to (not) appear in.
@@ -66,6 +69,19 @@ def open_action(page: Page, key: str) -> Any:
         link.click()
     expect(page.locator(f"#act-{key} form")).to_be_visible()
     return page.locator(f"#act-{key}")
+
+
+@pytest.fixture(autouse=True)
+def _loopback_mail(_fast_and_isolated: None, settings: Any) -> Iterator[LoopbackSmtp]:
+    """The product's mail goes through a real SMTP server on loopback (Django's SMTP
+    backend), and the steps read it there (``steps.received``, ``steps.deliver_mail``)."""
+    with LoopbackSmtp() as server:
+        settings.MAILERS = server.mailers()
+        use_mailbox(server)
+        try:
+            yield server
+        finally:
+            use_mailbox(None)
 
 
 @pytest.fixture

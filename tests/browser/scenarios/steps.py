@@ -19,7 +19,6 @@ from typing import Any
 
 from allauth.mfa import app_settings as mfa_settings
 from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
-from django.core import mail
 from django.utils import translation
 from django.utils.translation import gettext, pgettext
 from playwright.sync_api import Locator, Page, expect
@@ -36,6 +35,7 @@ from kakehashi.unreachable.models import UnreachableListing
 from kakehashi.vendors import actions as vendor_actions
 from kakehashi.vendors.models import VendorProfile
 
+from ..mailbox import LoopbackSmtp, ReceivedMail
 from ..traffic import settle
 from .conftest import move_back
 
@@ -120,11 +120,26 @@ def sign_in(page: Page, username: str, lang: Lang) -> None:
     expect(page).to_have_url(re.compile(r"/dashboard/$"))
 
 
-def deliver_mail() -> list[Any]:
-    """The worker's part: run the queued jobs (mail among them); the new messages."""
-    before = len(mail.outbox)
+# The loopback SMTP server of the running test (set by the scenarios' conftest).
+_mailbox: list[LoopbackSmtp] = []
+
+
+def use_mailbox(server: LoopbackSmtp | None) -> None:
+    _mailbox[:] = [server] if server is not None else []
+
+
+def received() -> list[ReceivedMail]:
+    """Every message the SMTP server has received in this test, in order."""
+    assert _mailbox, "no loopback SMTP server: use the scenarios' conftest"
+    return list(_mailbox[0].messages)
+
+
+def deliver_mail() -> list[ReceivedMail]:
+    """The worker's part: run the queued jobs (mail among them); the messages the SMTP
+    server received meanwhile."""
+    before = len(received())
     run_pending_jobs()
-    return list(mail.outbox[before:])
+    return received()[before:]
 
 
 # --- The finder's report ------------------------------------------------------------------
