@@ -77,3 +77,17 @@ def _free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
+
+
+# The loopback SMTP server of the running test (set by the scenarios' conftest).
+_current: list[LoopbackSmtp] = []
+
+
+def use_mailbox(server: LoopbackSmtp | None) -> None:
+    _current[:] = [server] if server is not None else []
+
+
+def received() -> list[ReceivedMail]:
+    """Every message the test's SMTP server has received, in order."""
+    assert _current, "no loopback SMTP server: the scenarios' conftest starts one"
+    return list(_current[0].messages)

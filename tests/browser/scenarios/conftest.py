@@ -22,8 +22,7 @@ from playwright.sync_api import Page, expect
 
 from kakehashi.core.demo import load_demo_people
 
-from ..mailbox import LoopbackSmtp
-from .steps import use_mailbox
+from ..mailbox import LoopbackSmtp, use_mailbox
 
 LANGUAGES = ("ja", "en")
 

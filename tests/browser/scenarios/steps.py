@@ -35,7 +35,7 @@ from kakehashi.unreachable.models import UnreachableListing
 from kakehashi.vendors import actions as vendor_actions
 from kakehashi.vendors.models import VendorProfile
 
-from ..mailbox import LoopbackSmtp, ReceivedMail
+from ..mailbox import ReceivedMail, received
 from ..traffic import settle
 from .conftest import move_back
 
@@ -118,20 +118,6 @@ def sign_in(page: Page, username: str, lang: Lang) -> None:
     expect(page).to_have_url(re.compile(r"/accounts/2fa/trust/$"))
     page.get_by_role("button", name=lang.t("Don't Trust"), exact=True).click()
     expect(page).to_have_url(re.compile(r"/dashboard/$"))
-
-
-# The loopback SMTP server of the running test (set by the scenarios' conftest).
-_mailbox: list[LoopbackSmtp] = []
-
-
-def use_mailbox(server: LoopbackSmtp | None) -> None:
-    _mailbox[:] = [server] if server is not None else []
-
-
-def received() -> list[ReceivedMail]:
-    """Every message the SMTP server has received in this test, in order."""
-    assert _mailbox, "no loopback SMTP server: use the scenarios' conftest"
-    return list(_mailbox[0].messages)
 
 
 def deliver_mail() -> list[ReceivedMail]:
