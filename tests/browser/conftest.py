@@ -21,7 +21,7 @@ from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 from django.conf import settings as django_settings
 from django.core.servers.basehttp import ThreadedWSGIServer
 from django.test.testcases import LiveServerThread
-from playwright.sync_api import Browser, Page, Playwright, expect, sync_playwright
+from playwright.sync_api import Browser, Locator, Page, Playwright, expect, sync_playwright
 
 from kakehashi.core.demo import DEMO_PASSWORD, load_demo_people, totp_secret_for
 from kakehashi.vendors.demo import load_demo_registry
@@ -172,12 +172,16 @@ def sign_in() -> Callable[[Page, str], None]:
 
 
 @pytest.fixture
-def screenshot() -> Callable[[Page, str], None]:
-    """``screenshot(page, "name.png")``: the whole page, into var/screenshots/."""
+def screenshot() -> Callable[..., None]:
+    """``screenshot(page, "name.png")``: the whole page, into var/screenshots/;
+    ``screenshot(page, "name.png", of=locator)``: only that part of it."""
 
-    def take(page: Page, name: str) -> None:
+    def take(page: Page, name: str, of: Locator | None = None) -> None:
         directory = django_settings.VAR_DIR / "screenshots"
         directory.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=directory / name, full_page=True)
+        if of is not None:
+            of.screenshot(path=directory / name)
+        else:
+            page.screenshot(path=directory / name, full_page=True)
 
     return take

@@ -103,7 +103,7 @@ def test_coordinator_takes_a_case_from_creation_to_closure(
 
     # Two vendor organisations in one submit.
     add = open_action(page, "add")
-    field(add, "ロール").select_option(label="ベンダ")
+    field(add, "ロール").select_option(label="製品開発者")
     field(add, "組織").select_option(
         label=["さくらネットワーク機器株式会社", "Northwind Appliances Inc."]
     )
@@ -114,7 +114,7 @@ def test_coordinator_takes_a_case_from_creation_to_closure(
         row = participants.get_by_role("row").filter(
             has=page.get_by_role("rowheader", name=name, exact=True)
         )
-        expect(row.get_by_role("cell").first).to_have_text("ベンダ")
+        expect(row.get_by_role("cell").first).to_have_text("製品開発者")
 
     # A vulnerability, so that a vendor can state its status for it.
     vulnerability = open_action(page, "vulnerability")
@@ -126,7 +126,7 @@ def test_coordinator_takes_a_case_from_creation_to_closure(
 
     # The first contact attempt, with the details: day zero, details sent, the target.
     contact = open_action(page, "contact")
-    field(contact, "参加者").select_option(label="さくらネットワーク機器株式会社 (ベンダ)")
+    field(contact, "参加者").select_option(label="さくらネットワーク機器株式会社 (製品開発者)")
     field(contact, "連絡手段").select_option("email")
     field(contact, "メールアドレス、電話番号または URL").fill("psirt@sakura.example")
     field(contact, "脆弱性の詳細情報を連絡済み").check()

@@ -122,7 +122,9 @@ def link_in(message: Any, pattern: str) -> str:
     return path_of(found.group(0))
 
 
-def join_through_the_invitation(developer: Page, lang: Lang, invitation: str) -> None:
+def join_through_the_invitation(
+    developer: Page, lang: Lang, invitation: str, shot: Callable[[Page, str], None]
+) -> None:
     """The developer has no account: he signs up with the invited address, confirms it,
     signs in, accepts the invitation and enrols an authenticator app (the portal
     requires a second factor)."""
@@ -153,6 +155,7 @@ def join_through_the_invitation(developer: Page, lang: Lang, invitation: str) ->
         form = developer.locator("form", has=developer.locator("input[name=password]"))
         form.locator("input[name=password]").fill(PASSWORD)
         submit(developer, form.locator("button[type=submit]"))
+    shot(developer, "02-enrol-authenticator")
     secret = developer.locator("#authenticator_secret").input_value()
     code = format_hotp_value(hotp_value(secret, int(time.time()) // mfa_settings.TOTP_PERIOD))
     form = developer.locator("form", has=developer.locator("input[name=code]"))
@@ -167,11 +170,11 @@ def test_the_developer_writes_in_after_the_listing_and_coordination_resumes(
     code: str,
     page: Page,
     new_page: Callable[..., Page],
-    screenshot: Callable[[Page, str], None],
+    screenshot: Callable[..., None],
     public_outputs: PublicOutputs,
 ) -> None:
     lang = Lang(code)
-    shot = lambda who, step: screenshot(who, f"scenario3b-{code}-{step}.png")  # noqa: E731
+    shot = lambda who, step, of=None: screenshot(who, f"scenario3b-{code}-{step}.png", of)  # noqa: E731
     individual_developer()
     case, _clerk = reported_case(page, new_page, lang)
 
@@ -230,8 +233,7 @@ def test_the_developer_writes_in_after_the_listing_and_coordination_resumes(
     expect(removed.locator("li")).to_have_count(1)
     expect(removed.locator("li")).to_contain_text(listing.did)
     expect(removed.locator("li")).to_contain_text(lang.t("Contact resumed"))
-    removed.scroll_into_view_if_needed()
-    shot(coordinator, "01-listing-removed")
+    shot(coordinator, "01-listing-removed", panel)
 
     # ... and the timeline and the audit log record it.
     contact_resumed = lang.t(
@@ -281,7 +283,7 @@ def test_the_developer_writes_in_after_the_listing_and_coordination_resumes(
 
     # 6. The developer joins through the invitation and reads the report in the portal.
     portal = new_page(locale=lang.locale)
-    join_through_the_invitation(portal, lang, link_in(invitation, "/account/invitations/"))
+    join_through_the_invitation(portal, lang, link_in(invitation, "/account/invitations/"), shot)
     portal.goto(lang.url("/portal/"))
     portal.get_by_role("link", name=re.compile(re.escape(case.reference))).click()
     expect(portal).to_have_url(re.compile(rf"/{lang.code}/portal/cases/{case.pk}/$"))
@@ -306,7 +308,7 @@ def test_the_developer_writes_in_after_the_listing_and_coordination_resumes(
     field(schedule, lang.t("Answer")).select_option("accept")
     submit(portal, schedule.get_by_role("button", name=lang.t("Send the answer")))
     told(portal, lang.t("You accepted the embargo."))
-    shot(portal, "02-developer-accepts-the-embargo")
+    shot(portal, "03-developer-accepts-the-embargo")
     developer.refresh_from_db()
     assert developer.pec_state == "signatory"
     assert Participant.objects.get(pk=developer.pk).is_current
