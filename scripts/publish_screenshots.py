@@ -43,6 +43,11 @@ GUIDE_SHOTS: dict[str, list[str]] = {
         "05-jvnvu-advisory",
     ],
     "scenario3": ["01-all-channels-tried", "02-unreachable-list", "03-committee-decided"],
+    "scenario3b": [
+        "01-listing-removed",
+        "02-enrol-authenticator",
+        "03-developer-accepts-the-embargo",
+    ],
     "scenario4": ["01-embargo-ended", "02-alert-approved"],
     "scenario5": ["desk-details-sent", "public-statistics"],
     "scenario6": ["01-warned", "02-vendor-sees-the-talk"],
