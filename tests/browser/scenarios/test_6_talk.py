@@ -5,6 +5,10 @@ The talk date travels with the report into the case as a schedule constraint; on
 vendor is notified, the default target (day zero + 45 days) falls after the talk, so
 the coordinator is warned on the case page. The vendor fixes earlier and asks for a
 date before the talk; the coordinator grants it and the warning is gone.
+
+The other way out (a second test): the vendor cannot fix before the talk, and the finder
+agrees to present without the vulnerability's details; the coordinator records it on the
+case, the warning goes, and the vendor reads that the target stands.
 """
 
 from __future__ import annotations
@@ -16,6 +20,9 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
+from kakehashi.accounts.models import Organisation, User
+from kakehashi.cases import actions as case_actions
+from kakehashi.cases.choices import CaseOrigin
 from kakehashi.cases.models import Case
 
 from .steps import (
@@ -28,6 +35,7 @@ from .steps import (
     file_report,
     find_and_add_vendor,
     local_input,
+    open_action,
     open_report,
     pass_checks_accept_and_forward,
     sign_in,
@@ -145,3 +153,83 @@ def test_a_talk_before_the_default_target_warns_and_the_date_moves_before_it(
     vendor.reload()
     expect(talk_notice).to_contain_text(lang.t("The target publication comes before the talk."))
     assert any("psirt@demo.kakehashi.invalid" in m.to for m in deliver_mail())
+
+
+def _warned_case(talk_days: int) -> Case:
+    """A forwarded report whose finder talks in ``talk_days`` days, its vendor notified
+    today (so the default target, day zero + 45, falls after the talk)."""
+    case = case_actions.create_case(
+        actor=User.objects.get(username="clerk"),
+        coordinator_org=Organisation.objects.get(slug="coordination"),
+        reception_org=Organisation.objects.get(slug="reception"),
+        origin=CaseOrigin.REPORT,
+        title_en="SakuraCam NC-200: command injection in the diagnostics page",
+        finder_name="Kasumi",
+        finder_email="talk-finder@research.example.jp",
+        planned_talk_title="Breaking cameras in 40 days",
+        planned_talk_venue="CODE BLUE",
+        planned_talk_date=timezone.localdate() + timedelta(days=talk_days),
+    )
+    coordinator = User.objects.get(username="coordinator")
+    (vendor,) = case_actions.add_participants(
+        case,
+        actor=coordinator,
+        role="vendor",
+        organisations=[Organisation.objects.get(slug="sakura-network")],
+    )
+    case_actions.record_contact_attempt(
+        Case.objects.get(pk=case.pk),
+        vendor,
+        actor=coordinator,
+        channel="email",
+        address="psirt@sakura.example",
+    )
+    return Case.objects.get(pk=case.pk)
+
+
+@pytest.mark.parametrize("code", ["ja", "en"])
+@pytest.mark.usefixtures("people")
+def test_the_finder_agrees_to_present_without_details_and_the_target_stands(
+    code: str, page: Page, new_page: Callable[..., Page]
+) -> None:
+    lang = Lang(code)
+    case = _warned_case(talk_days=40)
+    talk = case.planned_talk_date
+    assert talk is not None and case.talk_before_target
+    target = case.target_publication_at
+
+    coordinator = page
+    sign_in(coordinator, "coordinator", lang)
+    coordinator.goto(lang.url(f"/cases/{case.pk}/"))
+    schedule = coordinator.locator("#schedule")
+    expect(schedule.get_by_role("alert")).to_have_count(1)
+
+    # Agreed with the finder: the talk goes ahead without details. Recorded on the case.
+    edit = open_action(coordinator, "details")
+    edit.get_by_label(
+        lang.t("The finder agreed to present without details before publication")
+    ).check()
+    submit(coordinator, edit.locator("button[type=submit]"))
+    case.refresh_from_db()
+    assert case.talk_without_details and case.target_publication_at == target
+    expect(schedule.get_by_role("alert")).to_have_count(0)
+    expect(schedule.locator("#talk-without-details")).to_have_text(
+        lang.t("The finder agreed to present without details before publication.")
+    )
+
+    vendor = new_page(locale=lang.locale)
+    sign_in(vendor, "psirt", lang)
+    vendor.goto(lang.url(f"/portal/cases/{case.pk}/"))
+    talk_notice = vendor.locator("section#schedule #planned-talk")
+    expect(talk_notice).to_contain_text(
+        lang.t("A public talk about this vulnerability is planned on %(date)s.", date=talk)
+    )
+    expect(talk_notice).to_contain_text(
+        lang.t(
+            "The finder agreed to present without the vulnerability's details before "
+            "publication: the target publication stands."
+        )
+    )
+    expect(talk_notice).not_to_contain_text(
+        lang.t("The coordinator is negotiating a publication date before the talk.")
+    )
