@@ -77,6 +77,16 @@ def register_case_matcher(name: str, matcher: CaseMatcher) -> None:
     _MATCHERS[name] = matcher
 
 
+def case_by_other_name(user: Any, text: str) -> int | None:
+    """The id of the one case another app's name points to (a DID number …), among
+    the cases that name is visible for to ``user``; None when no app knows the text."""
+    for matcher in _MATCHERS.values():
+        condition = matcher(user, text)
+        if condition is not None:
+            return Case.objects.filter(condition).values_list("pk", flat=True).first()
+    return None
+
+
 def _search(user: Any, text: str) -> Q:
     found = Q(reference__icontains=text) | Q(title_ja__icontains=text) | Q(title_en__icontains=text)
     for matcher in _MATCHERS.values():

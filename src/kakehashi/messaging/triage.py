@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from kakehashi.cases.models import Case
+from kakehashi.cases.queries import case_by_other_name
 from kakehashi.core.perform import perform
 from kakehashi.core.storage import open_private
 from kakehashi.intake.downloads import DOWNLOAD_HEADERS, content_disposition
@@ -67,13 +68,17 @@ def triage_list(request: HttpRequest) -> HttpResponse:
 
 
 def _threads_of(request: HttpRequest, reference: str) -> tuple[Case | None, list[ThreadRow]]:
-    """The threads the user may write in, of the case named by its reference or number."""
+    """The threads the user may write in, of the case named by its reference, its
+    number, or another app's name for it (the DID number a developer on the
+    unreachable list writes in with)."""
     reference = reference.strip()
     if not reference:
         return None, []
     found = Case.objects.filter(reference=reference).values_list("pk", flat=True).first()
     if found is None and reference.isdigit():
         found = int(reference)
+    if found is None:
+        found = case_by_other_name(request.user, reference)
     if found is None:
         return None, []
     try:

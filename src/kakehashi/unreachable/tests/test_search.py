@@ -82,3 +82,27 @@ def test_the_case_api_finds_the_case_by_its_did_number_for_its_coordinators(worl
 
     assert references("coordinator") == [case.reference]
     assert references("clerk") == []
+
+
+def test_the_mail_triage_finds_the_case_by_its_did_number(
+    world, client_for, django_capture_on_commit_callbacks
+):
+    """A developer on the list writes to the desk with only the DID number: the mail
+    lands in triage, and the coordinator files it by typing that number."""
+    from kakehashi.messaging.inbound.actions import ingest
+    from kakehashi.messaging.tests.inbound_mail import plain_reply
+
+    case, vendor = silent_case(world)
+    listing = listed(world, case, vendor)
+    raw = plain_reply(
+        "desk@example.test", "dev@new.example", "We are still here.", subject=listing.did
+    ).as_bytes()
+    with django_capture_on_commit_callbacks(execute=True):
+        mail = ingest(raw, source="test").mail
+    detail = reverse("messaging:triage_detail", kwargs={"mail_id": mail.pk})
+
+    page = client_for("coordinator").get(detail, {"case": listing.did}).content.decode()
+    assert f"Threads of {case.reference}" in page
+    # The reception desk sees the mail, but a DID number leads it to no case.
+    page = client_for("clerk").get(detail, {"case": listing.did}).content.decode()
+    assert "No case with this reference that you coordinate." in page
