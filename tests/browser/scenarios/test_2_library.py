@@ -31,7 +31,7 @@ channels, recorded directly), to show the scale on the case page.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import timedelta
 from unittest import mock
 
@@ -226,6 +226,7 @@ def test_library_flaw_with_many_vendors_to_jvnvu_advisory(  # noqa: PLR0912 - on
     page: Page,
     new_page: Callable[..., Page],
     screenshot: Callable[[Page, str], None],
+    public_outputs: Callable[[Page], Iterator[tuple[str, str]]],
 ) -> None:
     lang = Lang(code)
     case = library_world()
@@ -494,6 +495,10 @@ def test_library_flaw_with_many_vendors_to_jvnvu_advisory(  # noqa: PLR0912 - on
     advisory.refresh_from_db()
     assert advisory.state == "scheduled", advisory.state
     assert advisory.scheduled_for == later
+    # Scheduled under embargo: no public output knows of it yet.
+    for path, body in public_outputs(page):
+        for secret in (advisory.advisory_id, TITLE_EN, TITLE_JA, LIBRARY):
+            assert secret not in body, (path, secret)
 
     # 7. The embargo instant: the advisory goes out with the upstream's and the partner's.
     with mock.patch("django.utils.timezone.now", return_value=later + timedelta(seconds=1)):

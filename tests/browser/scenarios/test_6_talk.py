@@ -13,7 +13,7 @@ case, the warning goes, and the vendor reads that the target stands.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import timedelta
 
 import pytest
@@ -55,6 +55,7 @@ def test_a_talk_before_the_default_target_warns_and_the_date_moves_before_it(
     page: Page,
     new_page: Callable[..., Page],
     screenshot: Callable[[Page, str], None],
+    public_outputs: Callable[[Page], Iterator[tuple[str, str]]],
 ) -> None:
     lang = Lang(code)
     camera_vendor_with_key()
@@ -153,6 +154,11 @@ def test_a_talk_before_the_default_target_warns_and_the_date_moves_before_it(
     vendor.reload()
     expect(talk_notice).to_contain_text(lang.t("The target publication comes before the talk."))
     assert any("psirt@demo.kakehashi.invalid" in m.to for m in deliver_mail())
+
+    # Nothing is public yet: neither the case nor the talk appears in any public output.
+    for path, body in public_outputs(page):
+        for secret in ("authentication bypass", "Breaking cameras", "CODE BLUE", reference):
+            assert secret not in body, (path, secret)
 
 
 def _warned_case(talk_days: int) -> Case:
