@@ -19,6 +19,8 @@ from django.utils.translation import gettext as _
 from kakehashi.cases.models import Case, CaseProduct, Participant, VendorStatus, Vulnerability
 from kakehashi.core.cwe import cwe_name
 from kakehashi.intake.credits import public_credits
+from kakehashi.translation.choices import SourceKind
+from kakehashi.translation.sources import reviewed_translations
 
 from .choices import LANGUAGES, AdvisoryKind
 from .models import Advisory, AdvisoryText, AlertProduct, VendorReview
@@ -65,6 +67,8 @@ def draft_texts(case: Case, kind: str = "") -> dict[str, dict[str, str]]:
     unreachable = kind != AdvisoryKind.ALERT and _published_for_unreachable(case)
     texts: dict[str, dict[str, str]] = {}
     for language in LANGUAGES:
+        # A description written in the other language only: its reviewed translation.
+        translated = reviewed_translations(case, SourceKind.VULNERABILITY, language)
         with translation.override(language):
             title = case.title(language)
             affected = "\n".join(
@@ -72,7 +76,8 @@ def draft_texts(case: Case, kind: str = "") -> dict[str, dict[str, str]]:
                 for p in products
             )
             description = "\n\n".join(
-                _vulnerability_paragraph(v, language) for v in vulnerabilities
+                _vulnerability_paragraph(v, language, translated.get(v.pk, ""))
+                for v in vulnerabilities
             )
             texts[language] = {
                 "title": title,
@@ -145,11 +150,17 @@ def _alert_texts(case: Case, title: str) -> dict[str, str]:
     }
 
 
-def _vulnerability_paragraph(vulnerability: Vulnerability, language: str) -> str:
+def _vulnerability_paragraph(
+    vulnerability: Vulnerability, language: str, translated: str = ""
+) -> str:
+    """The vulnerability in ``language``: its own text, else the reviewed translation
+    of the other language's, else (for the coordinator to translate) the other's."""
     title = vulnerability.title(language)
     text = vulnerability.description_ja if language == "ja" else vulnerability.description_en
-    text = text or (
-        vulnerability.description_en if language == "ja" else vulnerability.description_ja
+    text = (
+        text
+        or translated
+        or (vulnerability.description_en if language == "ja" else vulnerability.description_ja)
     )
     cwe = ""
     if vulnerability.cwe_id:
@@ -279,6 +290,11 @@ def _vendor_rows(
         review.participant_id: review
         for review in VendorReview.objects.filter(advisory=advisory).exclude(vendor_advisory_url="")
     }
+    # A statement given in one language only: its reviewed translation for the other.
+    translated = {
+        language: reviewed_translations(case, SourceKind.VENDOR_STATEMENT, language)
+        for language in LANGUAGES
+    }
     statuses: dict[int, list[dict[str, Any]]] = {}
     for status in (
         VendorStatus.objects.filter(case=case, approved_at__isnull=False)
@@ -293,8 +309,8 @@ def _vendor_rows(
                 "justification": status.justification,
                 # Why the vendor disputes the report: published with its status.
                 "reason": status.reason if status.status == "disputed" else "",
-                "statement_ja": status.statement_ja,
-                "statement_en": status.statement_en,
+                "statement_ja": status.statement_ja or translated["ja"].get(status.pk, ""),
+                "statement_en": status.statement_en or translated["en"].get(status.pk, ""),
                 "fixed_in": status.fixed_in,
                 "updated_at": status.updated_at.isoformat(),
             }

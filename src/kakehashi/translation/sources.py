@@ -18,7 +18,7 @@ from django.urls import reverse
 
 from kakehashi.cases.models import Case, VendorStatus, Vulnerability
 
-from .choices import Language, SourceKind
+from .choices import Language, SourceKind, TaskStatus
 from .models import TranslationTask
 
 _JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uff66-\uff9f]")
@@ -184,3 +184,23 @@ def current_digests(case: Case, kind: str, tasks: list[TranslationTask]) -> dict
             source = resolve(case, kind, pk)
             result[pk] = digest(source.text(language)) if source else None
     return result
+
+
+def reviewed_translations(case: Case, kind: str, language: str) -> dict[int, str]:
+    """source id → the reviewed translation into ``language`` of each source of
+    ``case`` of ``kind`` whose text has not changed since it was translated: what an
+    advisory may publish where the source has no text of that language. The newest
+    review wins; a translation of an older text is never used."""
+    tasks = list(
+        TranslationTask.objects.filter(
+            case=case, source_kind=kind, target_language=language, status=TaskStatus.REVIEWED
+        ).order_by("-reviewed_at", "-pk")
+    )
+    now = current_digests(case, kind, tasks)
+    chosen: dict[int, str] = {}
+    for task in tasks:
+        if task.source_id in chosen or not task.text.strip():
+            continue
+        if now.get(task.source_id) == task.source_sha256:
+            chosen[task.source_id] = task.text.strip()
+    return chosen

@@ -529,6 +529,9 @@ def test_library_flaw_with_many_vendors_to_jvnvu_advisory(  # noqa: PLR0912 - on
         expect(vendors.locator("tr", has_text=quiet)).to_contain_text(Lang(language).t("Unknown"))
         expect(vendors.locator("tbody tr")).to_have_count(DOWNSTREAM + 3)
         expect(main.locator(f"a[href='{PARTNER_NOTE}']")).not_to_have_count(0)
+        if language == "en":  # the reviewed translation, not the Japanese original
+            expect(main).to_contain_text(DESCRIPTION_EN[0])
+            expect(main).not_to_contain_text("ChangeCipherSpec メッセージを受け付けます")
         if language == code:
             shot(anonymous, "05-jvnvu-advisory")
     texts = {
