@@ -25,6 +25,7 @@ from kakehashi.accounts.models import Organisation
 
 from . import ssvc
 from .actions import MANUAL_PHASE_EVENTS
+from .actions.case import TALK_FIELDS
 from .choices import (
     ClosureReason,
     ContactChannel,
@@ -238,12 +239,17 @@ class CaseDetailsForm(CaseActionForm):
             self.initial.setdefault(name, getattr(self.case, name))
 
     def changes(self) -> dict[str, Any]:
-        """Only what differs from the case, so that the audit row says what changed."""
-        return {
+        """Only what differs from the case, so that the audit row says what changed —
+        and, with a changed talk, the box about it as shown: the finder's agreement to
+        present without details is confirmed with each change of the talk."""
+        changed = {
             name: self.cleaned_data[name]
             for name in self.FIELDS
             if self.cleaned_data[name] != getattr(self.case, name)
         }
+        if changed.keys() & set(TALK_FIELDS):
+            changed["talk_without_details"] = self.cleaned_data["talk_without_details"]
+        return changed
 
 
 class PhaseForm(CaseActionForm):

@@ -122,7 +122,8 @@ class EmbargoOut(Schema):
     in_force: bool
     ends_at: UtcInstant | None
     started_at: UtcInstant | None
-    attention: str
+    attention: str = Field(description="Why the coordinator should act on the embargo, in words.")
+    attention_code: str = Field(description="The same as a code: fix_ready, fix_deployed, attacks.")
     open_proposals: list[ProposalOut]
 
 
@@ -250,6 +251,7 @@ def _embargo(case: Case) -> EmbargoOut:
         ends_at=current.ends_at if current else None,
         started_at=current.started_at if current else None,
         attention=case.get_embargo_attention_display() if case.embargo_attention else "",
+        attention_code=case.embargo_attention,
         open_proposals=[
             ProposalOut(
                 id=p.pk,
@@ -473,7 +475,12 @@ class EmbargoInviteIn(ActionIn):
 
 class EmbargoAnswerIn(ActionIn):
     answer: EmbargoAnswer
-    note: str = ""
+    note: str = Field(
+        "",
+        max_length=2000,
+        description="How and when the answer came (required: the coordinator speaks for "
+        "the participant).",
+    )
 
 
 class CaseEventIn(ActionIn):

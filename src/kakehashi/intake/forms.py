@@ -19,7 +19,7 @@ from django.utils.translation import pgettext, pgettext_lazy
 from kakehashi.cases.forms import ZonedDateTimeField
 
 from .actions import ReportInvalid, validate_report
-from .actions.submit import REPORT_FIELDS
+from .actions.submit import NOT_FOR_SELF_REPORTS, REPORT_FIELDS
 from .choices import SelfCoordination, Track
 
 ENCRYPTED_FILE_MAX_BYTES = 1_000_000
@@ -217,15 +217,7 @@ class AboutYouForm(StepForm):
     )
     # A vendor reporting its own product is the vendor: nothing to pass on to it, and
     # no finder to credit.
-    not_for = {
-        Track.SELF_REPORT: (
-            "share_identity_with_vendor",
-            "allow_direct_contact",
-            "publish_credit",
-            "credit_name",
-            "personal_data_note",
-        )
-    }
+    not_for = {Track.SELF_REPORT: NOT_FOR_SELF_REPORTS}
 
     def __init__(self, *args: Any, track: str, **kwargs: Any) -> None:
         super().__init__(*args, track=track, **kwargs)

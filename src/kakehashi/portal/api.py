@@ -127,6 +127,13 @@ class ScheduleOut(Schema):
             "talk's title and venue are not shared."
         ),
     )
+    planned_talk_without_details: bool = Field(
+        False,
+        description=(
+            "The finder agreed to present without the vulnerability's details before "
+            "publication: the target publication stands."
+        ),
+    )
 
 
 class ScheduleRequestOut(Schema):
@@ -270,6 +277,7 @@ def _detail(view: PortalCase) -> PortalCaseOut:
             my_embargo_consent=participation.pec_state,
             answer_embargo_by=participation.pec_deadline,
             planned_talk_date=view.talk.on if view.talk else None,
+            planned_talk_without_details=bool(view.talk and view.talk.without_details),
         ),
         schedule_requests=[
             ScheduleRequestOut(

@@ -106,7 +106,9 @@ def _embargo(case: Case, vendors: list[Participant], people: Cast) -> None:
         actor = (
             people.psirt if vendor.organisation == people.orgs["sakura-network"] else coordinator
         )
-        case_actions.answer_embargo(reload(case), vendor, actor=actor, answer="accept")
+        case_actions.answer_embargo(
+            reload(case), vendor, actor=actor, answer="accept", note="Accepted by e-mail."
+        )
     # The two who never answered: their deadline passes, the invitation lapses (pocket veto).
     Participant.objects.filter(pk__in=[v.pk for v in vetoing]).update(
         pec_deadline=timezone.now() - timedelta(minutes=1)
@@ -127,7 +129,9 @@ def _embargo(case: Case, vendors: list[Participant], people: Cast) -> None:
                 if vendor.organisation == people.orgs["sakura-network"]
                 else coordinator
             )
-            case_actions.answer_embargo(reload(case), current, actor=actor, answer="accept")
+            case_actions.answer_embargo(
+                reload(case), current, actor=actor, answer="accept", note="Accepted by e-mail."
+            )
 
 
 def _statuses(

@@ -35,14 +35,13 @@ from ._common import (
     require_open,
 )
 
+TALK_FIELDS = ("planned_talk_title", "planned_talk_venue", "planned_talk_date")
 CASE_FIELDS = (
     "title_ja",
     "title_en",
     "summary",
     "scope",
-    "planned_talk_title",
-    "planned_talk_venue",
-    "planned_talk_date",
+    *TALK_FIELDS,
     "talk_without_details",
 )
 
@@ -222,6 +221,12 @@ def update_case(case: Case, *, actor: Any, revision: int | None = None, **change
         en = changes.get("title_en", case.title_en).strip()
         if not (ja or en):
             raise InvalidInput(_("Give the case a title in at least one language."))
+    talk_changed = any(
+        name in changes and changes[name] != getattr(case, name) for name in TALK_FIELDS
+    )
+    if talk_changed and "talk_without_details" not in changes:
+        # The finder's agreement was for the talk as it was: confirmed again, or gone.
+        changes["talk_without_details"] = False
     with claimed(case, revision):
         require_coordinator(actor, case)
         require_open(case)

@@ -23,7 +23,7 @@ from ..choices import (
     ScheduleChangeReason,
 )
 from ..models import Case, Embargo, EmbargoProposal, EmbargoResponse, Participant, ScheduleChange
-from ..workflow import EM, PEC, EMState, PECState, embargo_viable
+from ..workflow import EM, PARTICIPANT_SELF, PEC, EMState, PECState, embargo_viable
 from ._common import (
     actor_roles,
     advance_phase_if,
@@ -113,10 +113,12 @@ def accept_embargo(
             roles=actor_roles(actor, case),
             guards=[lambda: _viable(case)],
         )
-        if case.embargo_attention == EmbargoAttention.FIX_READY:
-            # It asked about the pending proposal, which the coordinator has now decided.
+        # "Fix ready" asked about the pending proposal, which is now decided (read in
+        # the database: the attention changes without the case's revision).
+        if Case.objects.filter(pk=case.pk, embargo_attention=EmbargoAttention.FIX_READY).update(
+            embargo_attention=""
+        ):
             case.embargo_attention = ""
-            case.save(update_fields=["embargo_attention"])
         EmbargoProposal.objects.filter(case=case, status=ProposalStatus.OPEN).exclude(
             pk=proposal.pk
         ).update(status=ProposalStatus.SUPERSEDED, decided_at=now)
@@ -312,9 +314,13 @@ def invite_to_embargo(
 def answer_embargo(
     case: Case, participant: Participant, *, actor: Any, answer: str, note: str = ""
 ) -> EmbargoResponse:
-    """A participant accepts or declines the embargo (or its revision)."""
+    """A participant accepts or declines the embargo (or its revision) — itself, or
+    through the coordinator, who then says how the answer came (e-mail, telephone …)."""
     if answer not in EmbargoAnswer.values:
         raise InvalidInput(_("Answer accept or decline."))
+    roles = actor_roles(actor, case, participant)
+    if actor is not None and not roles & PARTICIPANT_SELF and not note.strip():
+        raise InvalidInput(_("Say how and when the answer came."))
     require(
         participant.case_id == case.pk and participant.is_current,
         _("This participant is not in the case."),
@@ -342,7 +348,7 @@ def answer_embargo(
             event,
             case=case,
             actor=actor,
-            roles=actor_roles(actor, case, participant),
+            roles=roles,
             participant=participant,
             note=note,
             extra_updates={"pec_deadline": None},

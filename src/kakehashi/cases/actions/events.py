@@ -235,6 +235,13 @@ def _embargo_follows_world(case: Case, event: str, actor: Any) -> None:
 
 
 def _attention(case: Case, reason: EmbargoAttention) -> None:
+    """Ask the coordinator to act on the embargo; observed attacks, the most urgent
+    reason, are never replaced by a milder one (a fix deployed afterwards)."""
+    if (
+        reason != EmbargoAttention.ATTACKS
+        and Case.objects.filter(pk=case.pk, embargo_attention=EmbargoAttention.ATTACKS).exists()
+    ):
+        return
     case.embargo_attention = reason
     case.save(update_fields=["embargo_attention"])
 

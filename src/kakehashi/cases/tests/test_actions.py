@@ -379,6 +379,23 @@ def test_a_talk_without_details_no_longer_warns(case, coordinator):
     assert warnings == []
 
 
+def test_a_changed_talk_needs_the_agreement_again(case, coordinator):
+    talk = timezone.localdate() + timedelta(days=10)
+    actions.update_case(case, actor=coordinator, planned_talk_date=talk)
+    actions.update_case(fresh(case), actor=coordinator, talk_without_details=True)
+    actions.update_case(fresh(case), actor=coordinator, title_en="Renamed")
+    assert fresh(case).talk_without_details, "other fields leave the agreement alone"
+    actions.update_case(fresh(case), actor=coordinator, planned_talk_date=talk + timedelta(days=3))
+    assert not fresh(case).talk_without_details, "the agreement was for the talk as it was"
+    actions.update_case(
+        fresh(case),
+        actor=coordinator,
+        planned_talk_title="Another talk",
+        talk_without_details=True,
+    )
+    assert fresh(case).talk_without_details, "confirmed in the same change"
+
+
 def test_history_rows_are_written_for_every_transition(case, coordinator):
     before = StateChange.objects.filter(case=case).count()
     actions.advance_phase(case, "identify", actor=coordinator)

@@ -117,7 +117,7 @@ ACTIONS = {
     "embargo_answer": (
         "post",
         "cases/{case}/participants/{participant}/embargo-answer",
-        lambda w: {"answer": "accept"},
+        lambda w: {"answer": "accept", "note": "By e-mail on 2 June."},
     ),
     "add_vulnerability": ("post", "cases/{case}/vulnerabilities", lambda w: {"title_en": "SQLi"}),
     "update_vulnerability": (
@@ -230,6 +230,21 @@ def test_vendors_finders_and_outsiders_list_no_cases(world, case, persona):
     assert response.json() == {"count": 0, "limit": 50, "offset": 0, "items": []}
 
 
+def test_the_embargo_attention_has_a_code_and_words_in_the_readers_language(world, case):
+    coordinator = world.user("coordinator")
+    proposal = actions.propose_embargo(
+        fresh(case), actor=coordinator, ends_at=timezone.now() + timedelta(days=30)
+    )
+    actions.accept_embargo(fresh(case), proposal, actor=coordinator)
+    actions.record_case_event(fresh(case), "A", actor=coordinator)
+    secret = _secret(world, "coordinator")
+    english = _get(f"cases/{case.pk}", secret, **{"Accept-Language": "en"}).json()["embargo"]
+    japanese = _get(f"cases/{case.pk}", secret, **{"Accept-Language": "ja"}).json()["embargo"]
+    assert english["attention_code"] == japanese["attention_code"] == "attacks"
+    assert english["attention"].startswith("Attacks are observed")
+    assert japanese["attention"].startswith("攻撃が観測されています")
+
+
 def test_coordinator_reads_the_case_with_its_states(world, case, vendor_a, vulnerability):
     response = _get(f"cases/{case.pk}", _secret(world, "coordinator"))
 
@@ -251,6 +266,7 @@ def test_coordinator_reads_the_case_with_its_states(world, case, vendor_a, vulne
         "ends_at": None,
         "started_at": None,
         "attention": "",
+        "attention_code": "",
         "open_proposals": [],
     }
 
@@ -680,7 +696,19 @@ def test_a_case_goes_from_creation_to_closure_through_the_api(world):
     )["created_ids"][0]
     proposal = act("post", f"{base}/embargo/proposals", {"ends_at": _soon(30)})["created_ids"][0]
     act("post", f"{base}/embargo/invitations", {"participant_ids": [vendor_a, vendor_b]})
-    act("post", f"{base}/participants/{vendor_a}/embargo-answer", {"answer": "accept"})
+    refused = _call(
+        "post",
+        f"{base}/participants/{vendor_a}/embargo-answer",
+        secret,
+        {"answer": "accept", "revision": state["revision"]},
+    )
+    assert refused.status_code == 422, "the coordinator must say how the answer came"
+    assert refused.json()["detail"] == "Say how and when the answer came."
+    act(
+        "post",
+        f"{base}/participants/{vendor_a}/embargo-answer",
+        {"answer": "accept", "note": "By e-mail from psirt@vendor-a.test."},
+    )
     agreed = act("post", f"{base}/embargo/proposals/{proposal}/accept", {})["case"]
     assert (agreed["em_state"], agreed["phase"]) == ("A", "schedule_agreed")
     status = act(

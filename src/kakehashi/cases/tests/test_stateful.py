@@ -409,7 +409,7 @@ class CaseMachine(RuleBasedStateMachine):
         self.act(
             "answer_embargo",
             lambda: actions.answer_embargo(
-                self.case(), self.participant(who), actor=actor, answer=answer
+                self.case(), self.participant(who), actor=actor, answer=answer, note="By e-mail."
             ),
         )
 
@@ -893,6 +893,17 @@ def test_a_fix_deployed_attention_stays_when_a_revision_is_accepted(case, coordi
     )
     actions.accept_embargo(_fresh(case), revision, actor=coordinator)
     assert _fresh(case).embargo_attention == "fix_deployed"
+
+
+@pytest.mark.django_db
+def test_a_fix_deployed_after_attacks_does_not_soften_the_attention(case, coordinator, vendor_a):
+    first = _proposal(case, coordinator)
+    actions.accept_embargo(_fresh(case), first, actor=coordinator)
+    actions.record_case_event(_fresh(case), "A", actor=coordinator)
+    for step in "VFD":
+        vendor_a.refresh_from_db()
+        actions.record_case_event(_fresh(case), step, participant=vendor_a, actor=coordinator)
+    assert _fresh(case).embargo_attention == "attacks"
 
 
 @pytest.mark.django_db

@@ -370,6 +370,7 @@ def test_the_answer_form_opens_on_the_case_page_with_the_case_participants(ctx, 
     assert 'name="answer-participant"' in form
     assert f'<option value="{ctx.vendor_a.pk}"' in form
     assert 'name="answer-note"' in form
+    assert "- Select an option -" in form and "---------" not in form
 
 
 def test_a_stale_rm_button_is_refused(ctx, client_for):
@@ -620,6 +621,13 @@ def test_the_migration_turns_stored_sentences_into_codes(ctx):
     assert fresh(ctx.case).embargo_attention == "fix_ready"
     migration.to_sentences(apps, None)
     assert fresh(ctx.case).embargo_attention.startswith("A fix is ready")
+    for stored, code in (
+        ("A fix is deployed: consider ending the embargo.", "fix_deployed"),
+        ("Something an older version wrote.", "attacks"),  # the most cautious reading
+    ):
+        Case.objects.filter(pk=ctx.case.pk).update(embargo_attention=stored)
+        migration.to_codes(apps, None)
+        assert fresh(ctx.case).embargo_attention == code
 
 
 def test_action_forms_open_on_request_and_work_without_javascript(ctx, client_for):

@@ -8,6 +8,7 @@ from django import forms as django_forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db.models import fields as model_fields
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.cache import patch_vary_headers
@@ -279,7 +280,7 @@ def _narrow_choices(
     vendors neither renders a thousand options nor queries for them."""
     if not made.keys() & {"contact", "invite", "answer", "product", "status", "event", "add"}:
         return
-    blank = [("", "---------")]
+    blank = [("", model_fields.BLANK_CHOICE_LABEL)]
     roles = {value: str(label) for value, label in ParticipantRole.choices}
     everyone = [(p.pk, f"{p.display_name()} ({roles.get(p.role, p.role)})") for p in participants]
     vendors = [(p.pk, p.display_name()) for p in participants if p.role == ParticipantRole.VENDOR]

@@ -139,6 +139,17 @@ def _check_content(track: str, clean: dict[str, Any], errors: dict[str, str]) ->
             errors["cvss_v3_vector"] = str(error)
 
 
+# A vendor reporting its own product is the vendor: nothing of the reporter is passed
+# to it, and there is no finder to credit — whoever sends it (form, API).
+NOT_FOR_SELF_REPORTS = (
+    "share_identity_with_vendor",
+    "allow_direct_contact",
+    "publish_credit",
+    "credit_name",
+    "personal_data_note",
+)
+
+
 def _check_self_report(track: str, clean: dict[str, Any], errors: dict[str, str]) -> None:
     """Only a vendor reporting its own product asks for a publication time and a CVE ID
     (a finder's wishes go through the coordinator); the time must still be ahead."""
@@ -146,6 +157,8 @@ def _check_self_report(track: str, clean: dict[str, Any], errors: dict[str, str]
         clean.pop("wanted_publication_at", None)
         clean.pop("cve_requested", None)
         return
+    for name in NOT_FOR_SELF_REPORTS:
+        clean.pop(name, None)
     wanted = clean.get("wanted_publication_at")
     if wanted is not None and wanted <= timezone.now():
         errors["wanted_publication_at"] = _("The wanted publication time must be in the future.")

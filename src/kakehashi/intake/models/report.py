@@ -199,5 +199,9 @@ class Report(models.Model):
         return self.track == Track.WEBSITE
 
     @property
+    def is_self_report(self) -> bool:
+        return self.track == Track.SELF_REPORT
+
+    @property
     def is_encrypted_pending(self) -> bool:
         return bool(self.encrypted_body) and self.decrypted_at is None

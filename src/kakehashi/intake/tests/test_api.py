@@ -489,3 +489,24 @@ def test_a_body_beyond_the_request_limit_is_refused_as_json(world, settings):
     assert response["Content-Type"].startswith("application/json")
     assert "too large" in response.json()["detail"]
     assert not Report.objects.exists()
+
+
+def test_a_self_report_through_the_api_credits_no_finder(world):
+    """The reporter of a self-report is the vendor: consent and credit fields sent
+    anyway are dropped by the action, as the form does not ask them."""
+    response = _post(
+        "reports",
+        _report(
+            track="self_report",
+            publish_credit=True,
+            credit_name="PSIRT team",
+            share_identity_with_vendor=True,
+            allow_direct_contact=True,
+        ),
+        _secret(world, "psirt"),
+    )
+    assert response.status_code == 201, response.content
+    report = Report.objects.get(pk=response.json()["id"])
+    assert report.track == "self_report"
+    assert not report.publish_credit and report.credit_name == ""
+    assert not report.share_identity_with_vendor and not report.allow_direct_contact

@@ -141,6 +141,13 @@ def test_a_talk_without_details_leaves_the_target_standing(world, client_for):
     assert NEGOTIATING not in page and BEFORE not in page
 
 
+def test_a_talk_on_this_very_day_says_so(world, client_for):
+    case = _case(world, days=0)
+    page = _page(client_for, "psirt", case)
+    assert PLANNED.format(day=_today().isoformat()) in page
+    assert "That is today." in page
+
+
 def test_a_case_without_a_talk_says_nothing_of_one(world, client_for):
     case = _case(world)
     actions.update_case(case, actor=world.user("coordinator"), planned_talk_date=None)
@@ -239,6 +246,10 @@ def test_the_api_gives_the_talks_day_with_the_schedule_and_nothing_else_of_it(wo
     case = _case(world)
     body = _api_case(world, "psirt", case)
     assert body["schedule"]["planned_talk_date"] == (_today() + timedelta(days=40)).isoformat()
+    assert body["schedule"]["planned_talk_without_details"] is False
+    Case.objects.filter(pk=case.pk).update(talk_without_details=True)
+    body = _api_case(world, "psirt", case)
+    assert body["schedule"]["planned_talk_without_details"] is True
     everything = json.dumps(body, ensure_ascii=False)
     for secret in (TALK_TITLE, TALK_VENUE, "山田 太郎", "yamada@example.test", "Taro Yamada"):
         assert secret not in everything

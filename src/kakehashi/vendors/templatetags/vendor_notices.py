@@ -53,7 +53,6 @@ def case_vendor_notices(context: template.Context) -> dict[str, Any]:
         "summary": _summary(case),
         "act": act,
         "bounce_form": BounceForm(case=case, zone=zone) if act else None,
-        "unnotified": [r["participant"] for r in rows if r["notice"] is None],
         "sent": [r["participant"] for r in rows if r["notice"] and r["notice"].last_sent_at],
         "csrf_token": context.get("csrf_token"),
     }

@@ -526,7 +526,9 @@ def test_a_vendor_that_declined_the_embargo_gets_no_further_details(case, world,
     )
     case_actions.invite_to_embargo(case, [vendor_a, vendor_b], actor=coordinator)
     case.refresh_from_db()
-    case_actions.answer_embargo(case, vendor_b, actor=coordinator, answer="decline")
+    case_actions.answer_embargo(
+        case, vendor_b, actor=coordinator, answer="decline", note="Declined by e-mail."
+    )
     vendor_a.refresh_from_db()
     vendor_b.refresh_from_db()
 
