@@ -119,20 +119,17 @@ class ScheduleOut(Schema):
     embargo_state: str
     my_embargo_consent: str
     answer_embargo_by: UtcInstant | None
-    planned_talk_date: date | None = Field(
+    publish_before: date | None = Field(
         None,
         description=(
-            "A public talk about the vulnerability is planned on this day (a calendar day, "
-            "as the finder gave it): plan the fix before it. Only until publication; the "
-            "talk's title and venue are not shared."
+            "The report asks for publication before this day (a calendar day, as given): "
+            "plan the fix for it. Only until publication; why the report asks it is not "
+            "shared."
         ),
     )
-    planned_talk_without_details: bool = Field(
+    publish_before_lifted: bool = Field(
         False,
-        description=(
-            "The finder agreed to present without the vulnerability's details before "
-            "publication: the target publication stands."
-        ),
+        description="That day no longer binds the publication: the target publication stands.",
     )
 
 
@@ -276,8 +273,8 @@ def _detail(view: PortalCase) -> PortalCaseOut:
             embargo_state=case.em_state,
             my_embargo_consent=participation.pec_state,
             answer_embargo_by=participation.pec_deadline,
-            planned_talk_date=view.talk.on if view.talk else None,
-            planned_talk_without_details=bool(view.talk and view.talk.without_details),
+            publish_before=view.talk.on if view.talk else None,
+            publish_before_lifted=bool(view.talk and view.talk.without_details),
         ),
         schedule_requests=[
             ScheduleRequestOut(

@@ -70,13 +70,16 @@ class Instant:
 
 @dataclass
 class PlannedTalk:
-    """A public talk planned about the case, as its vendors may know of it: the day only.
+    """A public talk planned about the case, as its vendors may know of it: a day the
+    publication should come before, and nothing more.
 
     The report form asks the finder whether their *name and contact* may be passed to
-    the vendor, never whether their talk may; a talk's title and venue lead to the
-    speaker through the conference's programme, so they stay with the coordinator.
-    Only the vendors that reach the case page receive it (``access_participation``:
-    those that may receive pre-publication information), and only before publication.
+    the vendor, never whether their talk may. Knowing that a talk about its product is
+    planned on a given day, a vendor would find the speaker in the conference's
+    programme; so the vendor is told only that the report asks for publication before
+    that day. Only the vendors that reach the case page receive it
+    (``access_participation``: those that may receive pre-publication information),
+    and only before publication.
     """
 
     on: date

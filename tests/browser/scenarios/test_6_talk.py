@@ -117,20 +117,23 @@ def test_a_talk_before_the_default_target_warns_and_the_date_moves_before_it(
     expect(schedule.get_by_role("alert")).to_have_text(warning)
     shot(coordinator, "01-warned")
 
-    # The vendor's portal tells it the talk's day (not its title or venue, nor who
-    # gives it) and that a date before the talk is being negotiated.
+    # The vendor's portal tells it the day the publication should come before — not
+    # that it is a talk (with the day, that would find the speaker), nor its title or
+    # venue, nor who gives it — and that a date before it is being negotiated.
     vendor = new_page(locale=lang.locale)
     sign_in(vendor, "psirt", lang)
     vendor.goto(lang.url(f"/portal/cases/{case.pk}/"))
-    talk_notice = vendor.locator("section#schedule #planned-talk")
+    talk_notice = vendor.locator("section#schedule #date-constraint")
     expect(talk_notice).to_contain_text(
-        lang.t("A public talk about this vulnerability is planned on %(date)s.", date=talk)
+        lang.t("The report asks for publication before %(date)s.", date=talk)
     )
     expect(talk_notice).to_contain_text(
-        lang.t("The coordinator is negotiating a publication date before the talk.")
+        lang.t("The coordinator is negotiating a publication date before it.")
     )
     for withheld in ("Breaking cameras", "CODE BLUE", "talk-finder@research.example.jp"):
         expect(vendor.locator("main")).not_to_contain_text(withheld)
+    for word in ("talk", "講演"):
+        expect(talk_notice).not_to_contain_text(word)
     shot(vendor, "02-vendor-sees-the-talk")
 
     # The vendor can fix earlier and asks for a date three days before the talk.
@@ -152,7 +155,7 @@ def test_a_talk_before_the_default_target_warns_and_the_date_moves_before_it(
     expect(coordinator.locator("#schedule").get_by_role("alert")).to_have_count(0)
     shot(coordinator, "03-before-the-talk")
     vendor.reload()
-    expect(talk_notice).to_contain_text(lang.t("The target publication comes before the talk."))
+    expect(talk_notice).to_contain_text(lang.t("The target publication comes before it."))
     assert any("psirt@demo.kakehashi.invalid" in m.to for m in deliver_mail())
 
     # Nothing is public yet: neither the case nor the talk appears in any public output.
@@ -226,16 +229,14 @@ def test_the_finder_agrees_to_present_without_details_and_the_target_stands(
     vendor = new_page(locale=lang.locale)
     sign_in(vendor, "psirt", lang)
     vendor.goto(lang.url(f"/portal/cases/{case.pk}/"))
-    talk_notice = vendor.locator("section#schedule #planned-talk")
-    expect(talk_notice).to_contain_text(
-        lang.t("A public talk about this vulnerability is planned on %(date)s.", date=talk)
-    )
+    talk_notice = vendor.locator("section#schedule #date-constraint")
     expect(talk_notice).to_contain_text(
         lang.t(
-            "The finder agreed to present without the vulnerability's details before "
-            "publication: the target publication stands."
+            "The report asked for publication before %(date)s; that date no longer binds it: "
+            "the target publication stands.",
+            date=talk,
         )
     )
     expect(talk_notice).not_to_contain_text(
-        lang.t("The coordinator is negotiating a publication date before the talk.")
+        lang.t("The coordinator is negotiating a publication date before it.")
     )

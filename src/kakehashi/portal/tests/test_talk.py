@@ -1,6 +1,8 @@
 """A public talk planned about the case (SCENARIOS.md 6), as the vendor portal and the
-vendor API show it: the day only, to the vendors that receive pre-publication
-information, until publication — never the finder, nor the talk's title or venue."""
+vendor API show it: a day the report asks publication to come before, to the vendors
+that receive pre-publication information, until publication — never the finder, the
+talk's title or venue, nor even that it is a talk (with the day, that would find the
+speaker in a conference programme)."""
 
 from __future__ import annotations
 
@@ -25,9 +27,9 @@ pytestmark = pytest.mark.django_db
 
 TALK_TITLE = "Breaking widgets in forty days"
 TALK_VENUE = "CODE BLUE"
-PLANNED = "A public talk about this vulnerability is planned on {day}."
-NEGOTIATING = "The coordinator is negotiating a publication date before the talk."
-BEFORE = "The target publication comes before the talk."
+PLANNED = "The report asks for publication before {day}."
+NEGOTIATING = "The coordinator is negotiating a publication date before it."
+BEFORE = "The target publication comes before it."
 
 
 def _today() -> date:
@@ -136,8 +138,11 @@ def test_a_talk_without_details_leaves_the_target_standing(world, client_for):
     _target(case, world, talk + timedelta(days=5))
     Case.objects.filter(pk=case.pk).update(talk_without_details=True)
     page = _page(client_for, "psirt", case)
-    assert PLANNED.format(day=talk.isoformat()) in page
-    assert "the target publication stands" in page
+    assert PLANNED.format(day=talk.isoformat()) not in page
+    assert (
+        f"The report asked for publication before {talk.isoformat()}; that date no longer "
+        "binds it: the target publication stands." in page
+    )
     assert NEGOTIATING not in page and BEFORE not in page
 
 
@@ -152,7 +157,7 @@ def test_a_case_without_a_talk_says_nothing_of_one(world, client_for):
     case = _case(world)
     actions.update_case(case, actor=world.user("coordinator"), planned_talk_date=None)
     page = _page(client_for, "psirt", case)
-    assert 'id="planned-talk"' not in page
+    assert 'id="date-constraint"' not in page
     assert "public talk" not in page
 
 
@@ -163,6 +168,8 @@ def test_neither_the_finder_nor_the_talks_title_or_venue_reaches_the_vendor(worl
     for secret in ("山田 太郎", "yamada@example.test", "Taro Yamada", "Example Lab"):
         assert secret not in page
     assert TALK_TITLE not in page and TALK_VENUE not in page
+    # Not even that it is a talk: with the day, that would find the speaker.
+    assert "talk" not in page.lower()
 
 
 def test_the_talks_title_and_venue_stay_hidden_even_when_the_finder_may_be_named(world, client_for):
@@ -219,23 +226,23 @@ def test_the_talk_disappears_once_the_case_is_published(world, client_for):
     _publish(case)
     for persona in ("psirt", "other_vendor"):
         page = _page(client_for, persona, case)
-        assert 'id="planned-talk"' not in page
+        assert 'id="date-constraint"' not in page
         assert "public talk" not in page
-    assert _api_schedule(world, "psirt", case)["planned_talk_date"] is None
+    assert _api_schedule(world, "psirt", case)["publish_before"] is None
 
 
 def test_a_closed_case_shows_no_talk(world, client_for):
     case = _case(world)
     actions.close_case(case, actor=world.user("coordinator"), reason="out_of_scope")
-    assert 'id="planned-talk"' not in _page(client_for, "psirt", case)
+    assert 'id="date-constraint"' not in _page(client_for, "psirt", case)
 
 
 def test_a_talk_day_passed_before_publication_shows_as_past(world, client_for):
     case = _case(world, days=-2)
     day = (_today() - timedelta(days=2)).isoformat()
     page = _page(client_for, "psirt", case)
-    assert f"A public talk about this vulnerability was planned on {day}." in page
-    assert "Ask the coordinator whether it took place" in page
+    assert f"The report asked for publication before {day}; that day has passed." in page
+    assert "Ask the coordinator what it means for the publication." in page
     assert PLANNED.format(day=day) not in page and NEGOTIATING not in page
 
 
@@ -245,17 +252,18 @@ def test_a_talk_day_passed_before_publication_shows_as_past(world, client_for):
 def test_the_api_gives_the_talks_day_with_the_schedule_and_nothing_else_of_it(world):
     case = _case(world)
     body = _api_case(world, "psirt", case)
-    assert body["schedule"]["planned_talk_date"] == (_today() + timedelta(days=40)).isoformat()
-    assert body["schedule"]["planned_talk_without_details"] is False
+    assert body["schedule"]["publish_before"] == (_today() + timedelta(days=40)).isoformat()
+    assert body["schedule"]["publish_before_lifted"] is False
     Case.objects.filter(pk=case.pk).update(talk_without_details=True)
     body = _api_case(world, "psirt", case)
-    assert body["schedule"]["planned_talk_without_details"] is True
+    assert body["schedule"]["publish_before_lifted"] is True
     everything = json.dumps(body, ensure_ascii=False)
     for secret in (TALK_TITLE, TALK_VENUE, "山田 太郎", "yamada@example.test", "Taro Yamada"):
         assert secret not in everything
+    assert "talk" not in everything.lower()
 
 
 def test_the_api_gives_no_day_when_no_talk_is_planned(world):
     case = _case(world)
     actions.update_case(case, actor=world.user("coordinator"), planned_talk_date=None)
-    assert _api_schedule(world, "psirt", case)["planned_talk_date"] is None
+    assert _api_schedule(world, "psirt", case)["publish_before"] is None
