@@ -306,6 +306,20 @@ def add_case_product(
     ).to_contain_text(versions)
 
 
+def propose_and_invite(page: Page, lang: Lang, case_id: int, ends: datetime) -> None:
+    """The coordinator proposes an embargo ending at ``ends`` and invites every vendor
+    to consent (the default of the invitation form); the invitations are mailed."""
+    page.goto(lang.url(f"/cases/{case_id}/"))
+    propose = open_action(page, "propose")
+    field(propose, lang.t("Embargo ends at")).fill(local_input(ends))
+    submit(page, propose.get_by_role("button", name=lang.t("Propose"), exact=True))
+    told(page, lang.t("The embargo was proposed."))
+    invite = open_action(page, "invite")
+    invite.locator("input[name=invite-who][value=all_vendors]").check()
+    submit(page, invite.get_by_role("button", name=lang.t("Invite"), exact=True))
+    deliver_mail()
+
+
 def local_input(instant: datetime) -> str:
     """A datetime-local input's value."""
     return instant.strftime("%Y-%m-%dT%H:%M")

@@ -65,6 +65,7 @@ from .steps import (
     field,
     local_input,
     open_action,
+    propose_and_invite,
     received,
     sign_in,
     submit,
@@ -311,14 +312,7 @@ def test_library_flaw_with_many_vendors_to_jvnvu_advisory(  # noqa: PLR0912 - on
     target = timezone.localtime(timezone.now() + timedelta(days=45)).replace(
         hour=11, minute=0, second=0, microsecond=0
     )
-    coordinator.goto(lang.url(f"/cases/{case.pk}/"))
-    propose = open_action(coordinator, "propose")
-    field(propose, lang.t("Embargo ends at")).fill(local_input(target))
-    submit(coordinator, propose.get_by_role("button", name=lang.t("Propose"), exact=True))
-    invite = open_action(coordinator, "invite")
-    invite.locator("input[name=invite-who][value=all_vendors]").check()
-    submit(coordinator, invite.get_by_role("button", name=lang.t("Invite"), exact=True))
-    deliver_mail()
+    propose_and_invite(coordinator, lang, case.pk, target)
 
     # 4. The upstream project accepts and states its fix; the overseas vendor reads
     #    the report in English and asks for more time; a Japanese vendor disputes.

@@ -48,11 +48,10 @@ from .steps import (
     field,
     individual_developer,
     list_as_unreachable,
-    local_input,
     months_pass,
     notified_bounced_and_silent,
-    open_action,
     path_of,
+    propose_and_invite,
     record_attempt,
     reported_case,
     sign_in,
@@ -294,14 +293,7 @@ def test_the_developer_writes_in_after_the_listing_and_coordination_resumes(
     ends = timezone.localtime(timezone.now() + timedelta(days=45)).replace(
         hour=12, minute=0, second=0, microsecond=0
     )
-    coordinator.goto(lang.url(f"/cases/{case.pk}/"))
-    propose = open_action(coordinator, "propose")
-    field(propose, lang.t("Embargo ends at")).fill(local_input(ends))
-    submit(coordinator, propose.get_by_role("button", name=lang.t("Propose"), exact=True))
-    told(coordinator, lang.t("The embargo was proposed."))
-    invite = open_action(coordinator, "invite")
-    submit(coordinator, invite.get_by_role("button", name=lang.t("Invite"), exact=True))
-    deliver_mail()
+    propose_and_invite(coordinator, lang, case.pk, ends)
 
     portal.reload()
     schedule = portal.locator("section#schedule")
