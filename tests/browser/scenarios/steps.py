@@ -189,7 +189,12 @@ def file_report(page: Page, lang: Lang, finding: Finding) -> str:
     field(page, lang.t("Environment in which you confirmed it")).fill(finding.environment)
     field(page, lang.t("Steps to reproduce, and the result")).fill(finding.reproduction)
     field(page, lang.t("Impact")).fill(finding.impact)
-    field(page, lang.t("CVSS v3.1 vector")).fill(finding.cvss)
+    vector = field(page, lang.t("CVSS v3.1 vector"))
+    vector.fill(finding.cvss)
+    # Leaving the field scores the vector (htmx), and the score's line moves the buttons
+    # down: wait for it, or a click on "Next" could land where the button was.
+    vector.press("Tab")
+    expect(page.locator("#cvss-score")).to_contain_text(finding.cvss)
     next_step(page, lang, "circumstances")
 
     if finding.talk_date is not None:
