@@ -20,7 +20,6 @@ medians reported, as the HTTP benchmark does.
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 import tempfile
@@ -33,7 +32,7 @@ if __package__ in (None, ""):
     sys.path[0] = str(Path(__file__).resolve().parent.parent)
 
 from benchmarks import load
-from benchmarks.harness import BenchmarkError, Options, Outcome, median
+from benchmarks.harness import BenchmarkError, Options, Outcome, median, setup_django
 from benchmarks.http_bench import fetch, measure
 from benchmarks.server import PROJECT_DIR, Server, running_server
 
@@ -209,13 +208,6 @@ def _medians(runs: list[dict[str, Any]], targets: dict[str, str]) -> dict[str, d
 # --- the child process: seed, and time publications ----------------------------------
 
 
-def _setup() -> None:
-    import django
-
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kakehashi.settings")
-    django.setup()
-
-
 def _published_case(coordinator: Any, org: dict[str, Any], number: int) -> Any:
     """A case with two vendors (fixed, not affected) and an approved, scheduled advisory."""
     from kakehashi.advisories import actions
@@ -307,7 +299,7 @@ def _publish_job(advisory_pk: int) -> float:
 
 
 def seed() -> dict[str, Any]:
-    _setup()
+    setup_django()
     from django.db import transaction
     from django.utils import timezone
 

@@ -15,9 +15,7 @@ case's coordinator — the full middleware stack, no network.
 from __future__ import annotations
 
 import json
-import os
 import random
-import subprocess
 import sys
 import tempfile
 import time
@@ -29,13 +27,14 @@ if __package__ in (None, ""):
     sys.path[0] = str(Path(__file__).resolve().parent.parent)
 
 from benchmarks.harness import (
-    BenchmarkError,
     Options,
     Outcome,
+    child_steps,
     in_process_queries,
     in_process_timings,
+    setup_django,
 )
-from benchmarks.server import PROJECT_DIR, prepare, server_environment
+from benchmarks.server import prepare, server_environment
 
 NAME = "case_page"
 GOAL_P95_MS = 150.0
@@ -49,21 +48,7 @@ def run(options: Options) -> Outcome:
     with tempfile.TemporaryDirectory(prefix="kakehashi-bench-") as var:
         env = server_environment(Path(var))
         prepare(env, Path(var) / "prepare.log")
-        data: dict[str, Any] = {}
-        for step in ("--seed", "--measure"):
-            command = [sys.executable, "-m", "benchmarks.case_page", step]
-            done = subprocess.run(
-                command,
-                cwd=PROJECT_DIR,
-                env=env,
-                capture_output=True,
-                text=True,
-                timeout=3600,
-                check=False,
-            )
-            if done.returncode != 0:
-                raise BenchmarkError(f"case page benchmark {step} failed:\n{done.stderr[-3000:]}")
-            data.update(json.loads(done.stdout.strip().splitlines()[-1]))
+        data = child_steps("benchmarks.case_page", env)
     page = data["case_page"]
     data["goal"] = {
         "p95_ms_below": GOAL_P95_MS,
@@ -193,15 +178,8 @@ def _big_case(coordinator: Any, coordination: Any, reception: Any, vendors: list
     return Case.objects.get(pk=case.pk)
 
 
-def _setup() -> None:
-    import django
-
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kakehashi.settings")
-    django.setup()
-
-
 def seed() -> dict[str, Any]:
-    _setup()
+    setup_django()
     from kakehashi.accounts.models import Membership, Organisation, User
     from kakehashi.cases import actions
 
@@ -265,7 +243,7 @@ def seed() -> dict[str, Any]:
 
 
 def measure() -> dict[str, Any]:
-    _setup()
+    setup_django()
     import gc
 
     from django.conf import settings

@@ -30,7 +30,7 @@ from typing import Any
 if __package__ in (None, ""):
     sys.path[0] = str(Path(__file__).resolve().parent.parent)
 
-from benchmarks.harness import BenchmarkError, Options, Outcome
+from benchmarks.harness import BenchmarkError, Options, Outcome, setup_django
 from benchmarks.server import PROJECT_DIR, prepare, server_environment
 
 NAME = "cve_import"
@@ -271,16 +271,9 @@ def generate(root: Path, count: int) -> Path:
 # --- the child processes ------------------------------------------------------------------
 
 
-def _setup() -> None:
-    import django
-
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kakehashi.settings")
-    django.setup()
-
-
 def raw(source: Path) -> dict[str, Any]:
     """json.loads and a bare executemany of the same rows into a plain table."""
-    _setup()
+    setup_django()
     from django.conf import settings
 
     from kakehashi.cna.importer import documents
@@ -338,7 +331,7 @@ def _import(source: Path) -> dict[str, Any]:
 
 
 def do_import(source: Path) -> dict[str, Any]:
-    _setup()
+    setup_django()
     from kakehashi.cna.models import CorpusRecord
 
     first = _import(source)
@@ -416,7 +409,7 @@ def _percentiles(samples: list[float]) -> dict[str, float]:
 
 
 def search(source: Path) -> dict[str, Any]:
-    _setup()
+    setup_django()
     from kakehashi.cases.models import Case
     from kakehashi.cna import corpus
     from kakehashi.cna.models import CorpusRecord

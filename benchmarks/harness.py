@@ -7,6 +7,7 @@ import os
 import platform
 import statistics
 import subprocess
+import sys
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -147,3 +148,37 @@ def in_process_queries(client: Any, path: str) -> int:
     with CaptureQueriesContext(connection) as captured:
         client.get(path)
     return len(captured)
+
+
+def setup_django() -> None:
+    """In a benchmark's child process: Django configured from the environment given."""
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kakehashi.settings")
+    django.setup()
+
+
+def child_steps(
+    module: str,
+    env: dict[str, str],
+    steps: tuple[str, ...] = ("--seed", "--measure"),
+    *,
+    timeout: int = 3600,
+) -> dict[str, Any]:
+    """Run ``python -m <module> <step>`` for each step in a fresh process with ``env``
+    (the server's database and files), and merge the JSON each prints on its last line."""
+    data: dict[str, Any] = {}
+    for step in steps:
+        done = subprocess.run(
+            [sys.executable, "-m", module, step],
+            cwd=PROJECT_DIR,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+        )
+        if done.returncode != 0:
+            raise BenchmarkError(f"{module} {step} failed:\n{done.stderr[-3000:]}")
+        data.update(json.loads(done.stdout.strip().splitlines()[-1]))
+    return data

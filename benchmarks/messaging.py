@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
 import sys
 import tempfile
 import time
@@ -29,13 +28,14 @@ if __package__ in (None, ""):
     sys.path[0] = str(Path(__file__).resolve().parent.parent)
 
 from benchmarks.harness import (
-    BenchmarkError,
     Options,
     Outcome,
+    child_steps,
     in_process_queries,
     in_process_timings,
+    setup_django,
 )
-from benchmarks.server import PROJECT_DIR, prepare, server_environment
+from benchmarks.server import prepare, server_environment
 
 NAME = "messaging"
 GOAL_P95_MS = 150.0
@@ -52,21 +52,7 @@ def run(options: Options) -> Outcome:
     with tempfile.TemporaryDirectory(prefix="kakehashi-bench-") as var:
         env = server_environment(Path(var))
         prepare(env, Path(var) / "prepare.log")
-        data: dict[str, Any] = {}
-        for step in ("--seed", "--measure"):
-            command = [sys.executable, "-m", "benchmarks.messaging", step]
-            done = subprocess.run(
-                command,
-                cwd=PROJECT_DIR,
-                env=env,
-                capture_output=True,
-                text=True,
-                timeout=3600,
-                check=False,
-            )
-            if done.returncode != 0:
-                raise BenchmarkError(f"messaging benchmark {step} failed:\n{done.stderr[-3000:]}")
-            data.update(json.loads(done.stdout.strip().splitlines()[-1]))
+        data = child_steps("benchmarks.messaging", env)
     pages = ("vendor_thread", "coordinator_overview")
     post_all = data["post_to_all_vendors"]
     data["goal"] = {
@@ -101,13 +87,6 @@ def run(options: Options) -> Outcome:
 # --- the child process: seed and measure ---------------------------------------------
 
 
-def _setup() -> None:
-    import django
-
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kakehashi.settings")
-    django.setup()
-
-
 def _case(title: str, coordinator: Any, coordination: Any, vendors: int, prefix: str) -> Any:
     from kakehashi.cases import actions
     from kakehashi.messaging.tests.scenario import bulk_vendors
@@ -120,7 +99,7 @@ def _case(title: str, coordinator: Any, coordination: Any, vendors: int, prefix:
 
 
 def seed() -> dict[str, Any]:
-    _setup()
+    setup_django()
     from kakehashi.accounts.models import Membership, Organisation, User
 
     started = time.perf_counter()
@@ -194,7 +173,7 @@ def _post_to_all(desk: Any, case: Any) -> dict[str, Any]:
 
 
 def measure() -> dict[str, Any]:
-    _setup()
+    setup_django()
     import gc
 
     from django.conf import settings

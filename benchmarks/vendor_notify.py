@@ -28,7 +28,7 @@ from typing import Any
 if __package__ in (None, ""):
     sys.path[0] = str(Path(__file__).resolve().parent.parent)
 
-from benchmarks.harness import BenchmarkError, Options, Outcome
+from benchmarks.harness import Options, Outcome, child_steps, setup_django
 from benchmarks.server import (
     LOOPBACK,
     PROJECT_DIR,
@@ -62,20 +62,7 @@ def run(options: Options) -> Outcome:
         env["KAKEHASHI_PGP_SECRET_KEY_FILE"] = str(Path(var) / "platform.asc")
         env["KAKEHASHI_PGP_PASSPHRASE"] = PASSPHRASE
         prepare(env, Path(var) / "prepare.log")
-        data: dict[str, Any] = {}
-        for step in ("--seed", "--measure"):
-            done = subprocess.run(
-                [sys.executable, "-m", "benchmarks.vendor_notify", step],
-                cwd=PROJECT_DIR,
-                env=env,
-                capture_output=True,
-                text=True,
-                timeout=1800,
-                check=False,
-            )
-            if done.returncode != 0:
-                raise BenchmarkError(f"vendor notify {step} failed:\n{done.stderr[-3000:]}")
-            data.update(json.loads(done.stdout.strip().splitlines()[-1]))
+        data = child_steps("benchmarks.vendor_notify", env, timeout=1800)
     add, notify, delivery = data["add_request"], data["notify_request"], data["delivery"]
     data["goal"] = {
         "request_seconds_below": GOAL_REQUEST_S,
@@ -98,15 +85,8 @@ def run(options: Options) -> Outcome:
 # --- the child processes ----------------------------------------------------------------------
 
 
-def _setup() -> None:
-    import django
-
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kakehashi.settings")
-    django.setup()
-
-
 def seed() -> dict[str, Any]:
-    _setup()
+    setup_django()
     from kakehashi.accounts.models import Membership, Organisation, User
     from kakehashi.cases import actions
     from kakehashi.core import pgp
@@ -196,7 +176,7 @@ def measure() -> dict[str, Any]:
     port = free_port()
     os.environ["EMAIL_HOST"] = LOOPBACK
     os.environ["EMAIL_PORT"] = str(port)
-    _setup()
+    setup_django()
     from django.conf import settings
     from django.test import Client
     from django.test.utils import setup_test_environment
