@@ -311,6 +311,28 @@ def add_case_product(
     ).to_contain_text(versions)
 
 
+def assign_cve_with_reference(
+    officer: Page, lang: Lang, vulnerability: Any, fake: FakeCveServices, reference: str
+) -> None:
+    """On the case page, the CNA officer assigns a reserved CVE ID to ``vulnerability``
+    and adds the vendor's advisory to its record: complete and valid, the one check left
+    is the advisory, which must be public first."""
+    submit(officer, officer.get_by_role("button", name=lang.t("Assign a CVE ID")))
+    vulnerability.refresh_from_db()
+    assert vulnerability.cve_id and vulnerability.cve_id in fake.state.ids
+    officer.goto(lang.url(f"/cna/records/{vulnerability.cve_id}/"))
+    record_form = officer.locator(
+        "form", has=officer.get_by_role("button", name=lang.t("Save"), exact=True)
+    )
+    field(record_form, lang.t("References")).fill(f"{reference} | vendor-advisory")
+    submit(officer, record_form.get_by_role("button", name=lang.t("Save"), exact=True))
+    checks = officer.locator("#checks ul.checks > li")
+    expect(checks).to_have_count(1)
+    expect(checks).to_contain_text(
+        lang.t("The advisory is not public yet: the record may be published only after it.")
+    )
+
+
 def propose_and_invite(page: Page, lang: Lang, case_id: int, ends: datetime) -> None:
     """The coordinator proposes an embargo ending at ``ends`` and invites every vendor
     to consent (the default of the invitation form); the invitations are mailed."""

@@ -43,6 +43,7 @@ from .steps import (
     Lang,
     add_case_product,
     ask_finder,
+    assign_cve_with_reference,
     camera_vendor_with_key,
     cve_services,
     decrypt_notice,
@@ -275,21 +276,7 @@ def test_domestic_report_to_jvn_advisory(  # noqa: PLR0917 - one scenario, in or
     field(reserve, lang.t("How many IDs")).fill("3")
     submit(officer, reserve.get_by_role("button", name=lang.t("Reserve"), exact=True))
     officer.goto(lang.url(f"/cases/{case.pk}/"))
-    submit(officer, officer.get_by_role("button", name=lang.t("Assign a CVE ID")))
-    vulnerability.refresh_from_db()
-    assert vulnerability.cve_id and vulnerability.cve_id in fake.state.ids
-    officer.goto(lang.url(f"/cna/records/{vulnerability.cve_id}/"))
-    record_form = officer.locator(
-        "form", has=officer.get_by_role("button", name=lang.t("Save"), exact=True)
-    )
-    field(record_form, lang.t("References")).fill(f"{VENDOR_ADVISORY} | vendor-advisory")
-    submit(officer, record_form.get_by_role("button", name=lang.t("Save"), exact=True))
-    # Complete and valid: the one thing left is the advisory, which goes first.
-    checks = officer.locator("#checks ul.checks > li")
-    expect(checks).to_have_count(1)
-    expect(checks).to_contain_text(
-        lang.t("The advisory is not public yet: the record may be published only after it.")
-    )
+    assign_cve_with_reference(officer, lang, vulnerability, fake, VENDOR_ADVISORY)
     shot(officer, "06-cve-record")
 
     # 7. The advisory: drafted, reviewed by the vendor, approved in both languages.

@@ -39,6 +39,7 @@ from .conftest import Stage, open_action, t
 from .steps import (
     Lang,
     add_case_product,
+    assign_cve_with_reference,
     cve_services,
     field,
     local_input,
@@ -201,20 +202,7 @@ def test_a_vendor_reports_its_own_fixed_vulnerability(stage: Stage, fake: FakeCv
     expect(officer.locator("#self-report-requests")).to_contain_text(
         lang.t("Requested: the CNA officer assigns it to the vulnerability below.")
     )
-    submit(officer, officer.get_by_role("button", name=lang.t("Assign a CVE ID")))
-    vulnerability.refresh_from_db()
-    assert vulnerability.cve_id and vulnerability.cve_id in fake.state.ids
-    officer.goto(lang.url(f"/cna/records/{vulnerability.cve_id}/"))
-    record_form = officer.locator(
-        "form", has=officer.get_by_role("button", name=lang.t("Save"), exact=True)
-    )
-    field(record_form, lang.t("References")).fill(f"{VENDOR_ADVISORY} | vendor-advisory")
-    submit(officer, record_form.get_by_role("button", name=lang.t("Save"), exact=True))
-    checks = officer.locator("#checks ul.checks > li")
-    expect(checks).to_have_count(1)
-    expect(checks).to_contain_text(
-        lang.t("The advisory is not public yet: the record may be published only after it.")
-    )
+    assign_cve_with_reference(officer, lang, vulnerability, fake, VENDOR_ADVISORY)
 
     # --- The advisory: drafted, confirmed by the vendor, approved, scheduled ---------------
     coordinator.goto(case_path)
