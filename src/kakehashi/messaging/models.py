@@ -179,10 +179,10 @@ class MessageVersion(models.Model):
         return f"{self.message_id} v{self.number}"
 
 
-class MessageAttachment(models.Model):
-    """A file on a message; stored and checked like a report attachment (intake.files)."""
+class StoredFile(models.Model):
+    """A file kept in private storage, checked like a report attachment (intake.files):
+    what a message's and a received e-mail's attachments both are."""
 
-    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="attachments")
     storage_key = models.CharField(max_length=100, unique=True)
     sha256 = models.CharField(_("SHA-256"), max_length=64)
     size = models.PositiveBigIntegerField(_("size"))
@@ -193,10 +193,20 @@ class MessageAttachment(models.Model):
     quarantined = models.BooleanField(_("quarantined"), default=False)
 
     class Meta:
+        abstract = True
         ordering = ["id"]
 
     def __str__(self) -> str:
         return self.filename
+
+
+class MessageAttachment(StoredFile):
+    """A file on a message."""
+
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="attachments")
+
+    class Meta(StoredFile.Meta):
+        pass
 
 
 class ReadMarker(models.Model):
@@ -335,21 +345,10 @@ class InboundMail(models.Model):
         return f"{self.pk}: {self.state} {self.reason}"
 
 
-class InboundAttachment(models.Model):
+class InboundAttachment(StoredFile):
     """A file read from an inbound e-mail; becomes a ``MessageAttachment`` when filed."""
 
     mail = models.ForeignKey(InboundMail, on_delete=models.CASCADE, related_name="attachments")
-    storage_key = models.CharField(max_length=100, unique=True)
-    sha256 = models.CharField(_("SHA-256"), max_length=64)
-    size = models.PositiveBigIntegerField(_("size"))
-    filename = models.CharField(_("file name"), max_length=255)
-    detected_type = models.CharField(_("detected type"), max_length=100)
-    scan_label = models.CharField(_("scan"), max_length=16)
-    scan_detail = models.CharField(_("scanner said"), max_length=200, blank=True)
-    quarantined = models.BooleanField(_("quarantined"), default=False)
 
-    class Meta:
-        ordering = ["id"]
-
-    def __str__(self) -> str:
-        return self.filename
+    class Meta(StoredFile.Meta):
+        pass
