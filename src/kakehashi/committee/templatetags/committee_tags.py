@@ -6,9 +6,11 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
+from django.db.models.fields import BLANK_CHOICE_LABEL
 from django.utils.safestring import SafeString
 
 from kakehashi.cases.access import can_coordinate
+from kakehashi.cases.choices import ParticipantRole
 from kakehashi.core.markdown import render_markdown
 from kakehashi.unreachable import rules
 from kakehashi.unreachable.forms import ListingForm, ProductForm, RemoveForm
@@ -28,7 +30,10 @@ def markdown(text: str) -> SafeString:
 
 @register.inclusion_tag("committee/_panel_body.html", takes_context=True)
 def committee_panel(context: template.Context, case: Any) -> dict[str, Any]:
-    """Four queries: listings, files, vendors (for the forms), and nothing else."""
+    """Two queries: listings and files. The forms offer the vendors the case page has
+    read already (its participants page, narrowed by its filter) as the case page's
+    other forms do: a thousand-vendor case must not render a thousand options twice.
+    Posted choices are checked against every vendor of the case."""
     user = context["request"].user
     coordinate = can_coordinate(user, case)
     listings = list(
@@ -37,7 +42,20 @@ def committee_panel(context: template.Context, case: Any) -> dict[str, Any]:
         .order_by("-listed_at", "-id")
     )
     files = list(CommitteeFile.objects.filter(case=case).select_related("decision"))
-    vendors = case.participants.vendors().select_related("organisation")
+    vendors = case.participants.vendors()
+    rows = context.get("participant_rows")
+    shown = (
+        [row.participant for row in rows if row.participant.role == ParticipantRole.VENDOR]
+        if rows is not None
+        else list(vendors.select_related("organisation"))
+    )
+    choices = [("", BLANK_CHOICE_LABEL), *((p.pk, p.display_name()) for p in shown)]
+    listing_form = open_form = None
+    if coordinate:
+        listing_form = ListingForm(vendors=vendors)
+        open_form = OpenFileForm(vendors=vendors, prefix="open")
+        for form in (listing_form, open_form):
+            form.fields["participant"].widget.choices = choices
     return {
         "case": case,
         "coordinate": coordinate,
@@ -46,11 +64,11 @@ def committee_panel(context: template.Context, case: Any) -> dict[str, Any]:
         "files": files,
         "may_open_files": may(user, case.coordinator_org_id, "view"),
         "has_open_file": any(f.is_open for f in files),
-        "listing_form": ListingForm(vendors=vendors) if coordinate else None,
+        "listing_form": listing_form,
         "product_form": ProductForm(prefix="product") if coordinate else None,
         "remove_form": RemoveForm(prefix="remove") if coordinate else None,
         "declare_form": DeclareForm(prefix="declare") if coordinate else None,
-        "open_form": OpenFileForm(vendors=vendors, prefix="open") if coordinate else None,
+        "open_form": open_form,
         "after_days": rules.listing_after_days(),
         "product_days": rules.product_after_days(),
         "impossible_days": rules.impossible_after_days(),

@@ -266,3 +266,22 @@ def test_a_refused_opinion_keeps_no_stored_file(committee_file, world, settings)
             attachments=[SimpleUploadedFile("a.txt", b"data")],
         )
     assert not location.exists() or not any(location.iterdir())
+
+
+def test_the_case_pages_vendor_choices_are_the_vendors_it_shows(world, client_for):
+    """The listing and committee forms offer the vendors of the participants page as
+    shown (a thousand-vendor case renders no thousand options); a posted vendor is
+    still checked against every vendor of the case."""
+    case, vendor = silent_case(world)
+    client = client_for("coordinator")
+    page = reverse("cases:detail", kwargs={"case_id": case.pk})
+    option = f'<option value="{vendor.pk}">'
+
+    def form_html(query: str, name: str) -> str:
+        html = client.get(page + query).content.decode()
+        start = html.index(f'name="{name}"')
+        return html[start : html.index("</select>", start)]
+
+    for name in ("participant", "open-participant"):
+        assert option in form_html("", name)
+        assert option not in form_html("?state=role:finder", name)  # filtered out
